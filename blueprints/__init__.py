@@ -1,0 +1,38 @@
+"""HTTP layer: HTML pages (views.py) and JSON API (api.py) per feature, registered here."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+
+# (module, attribute) pairs; HTML blueprints first, then flask-smorest API blueprints.
+BLUEPRINTS = (
+    ("blueprints.main.views", "bp"),
+    ("blueprints.auth.views", "bp"),
+    ("blueprints.catalog.views", "bp"),
+    ("blueprints.merchants.views", "bp"),
+    ("blueprints.stock.views", "bp"),
+    ("blueprints.jobs.views", "bp"),
+    ("blueprints.admin.views", "bp"),
+)
+API_BLUEPRINTS = (
+    ("blueprints.auth.api", "api_bp"),
+    ("blueprints.catalog.api", "api_bp"),
+    ("blueprints.merchants.api", "api_bp"),
+    ("blueprints.stock.api", "api_bp"),
+    ("blueprints.jobs.api", "api_bp"),
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    from supplychain.extensions import api, csrf
+
+    for module, attr in BLUEPRINTS:
+        app.register_blueprint(getattr(import_module(module), attr))
+    for module, attr in API_BLUEPRINTS:
+        bp = getattr(import_module(module), attr)
+        csrf.exempt(bp)  # the API authenticates with bearer tokens, never cookies
+        api.register_blueprint(bp)
+    from blueprints import shell
+
+    shell.init_app(app)

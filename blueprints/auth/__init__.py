@@ -1,0 +1,1 @@
+"""Login, logout, API tokens and role checks."""

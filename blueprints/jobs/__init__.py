@@ -1,0 +1,1 @@
+"""jobs pages and API."""

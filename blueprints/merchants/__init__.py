@@ -1,0 +1,1 @@
+"""merchants pages and API."""

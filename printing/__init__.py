@@ -1,0 +1,2 @@
+"""Pure documents: dataclasses in, PDF bytes out (ReportLab); never Flask, SQLAlchemy or
+supplychain."""

@@ -1,0 +1,2 @@
+"""Command-line commands of this feature (registered by supplychain.cli)."""
+commands: tuple = ()

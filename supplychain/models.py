@@ -1,0 +1,7 @@
+"""Every feature's models, imported in one place so the metadata (and Alembic) sees all tables."""
+from supplychain.audit.models import AuditLog  # noqa: F401
+from supplychain.auth.models import ApiToken, User  # noqa: F401
+from supplychain.catalog.models import *  # noqa: F401,F403
+from supplychain.jobs.models import JobRun  # noqa: F401
+from supplychain.merchants.models import *  # noqa: F401,F403
+from supplychain.stock.models import *  # noqa: F401,F403
