@@ -21,6 +21,7 @@ API_BLUEPRINTS = (
     ("blueprints.merchants.api", "api_bp"),
     ("blueprints.stock.api", "api_bp"),
     ("blueprints.jobs.api", "api_bp"),
+    ("blueprints.admin.api", "api_bp"),
 )
 
 
@@ -33,6 +34,9 @@ def register_blueprints(app: Flask) -> None:
         bp = getattr(import_module(module), attr)
         csrf.exempt(bp)  # the API authenticates with bearer tokens, never cookies
         api.register_blueprint(bp)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"}
+    )
     from blueprints import shell
 
     shell.init_app(app)

@@ -27,6 +27,22 @@ NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("admin.audit", _l("Audit log"), ()),
 )
 
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "sales": _l("Sales"),
+    "buyer": _l("Buyer"),
+    "warehouse": _l("Warehouse"),
+    "dispatcher": _l("Dispatcher"),
+    "driver": _l("Driver"),
+    "finance": _l("Finance"),
+    "merchant": _l("Merchant"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -80,6 +96,7 @@ def _context() -> dict[str, Any]:
         "nav_items": nav_for(current_user),
         "current_locale": lambda: str(get_locale() or "zh_CN"),
         "now_local": _now_local,
+        "role_label": role_label,
     }
 
 

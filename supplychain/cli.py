@@ -35,14 +35,12 @@ def users_group() -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, merchant_code: str | None, password_stdin: bool) -> None:
     """Create a user; the password is read from standard input."""
-    from supplychain.auth.services import create_user
+    from supplychain.auth.services import create_user_by_codes
     from supplychain.errors import DomainError
-    from supplychain.merchants.services import merchant_id_for_code
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        merchant_id = merchant_id_for_code(merchant_code) if merchant_code else None
-        user = create_user(username, password, role=role, merchant_id=merchant_id)
+        user = create_user_by_codes(username, password, role=role, merchant_code=merchant_code)
     except DomainError as error:
         raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from error
     click.echo(f"created user {user.username} ({user.role})")

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound here and bound to the app in app.register_extensions."""
+import marshmallow as ma
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,4 +17,21 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()
+
+
+class ErrorSchema(ma.Schema):
+    """The one error shape of contracts.md §2 (for the OpenAPI document)."""
+
+    class ErrorBody(ma.Schema):
+        code = ma.fields.String(metadata={"example": "validation_error"})
+        message = ma.fields.String()
+        details = ma.fields.Dict()
+
+    error = ma.fields.Nested(ErrorBody)
+
+
+class SupplyApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = SupplyApi()

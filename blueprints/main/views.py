@@ -20,6 +20,12 @@ def index() -> Any:
     return render_template("main/index.html", tiles=nav_for(current_user)[1:])
 
 
+@bp.route("/api/v1/docs")
+def api_docs() -> Any:
+    """Browsable API documentation (Swagger UI, vendored)."""
+    return render_template("main/api_docs.html")
+
+
 @bp.route("/healthz")
 def health() -> Any:
     """Liveness and database check for load balancers."""

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from supplychain.auth.models import ROLES, ApiToken, User
 from supplychain.database import utcnow
-from supplychain.errors import DuplicateKey, ValidationFailed
+from supplychain.errors import DuplicateKey, NotFound, ValidationFailed
 from supplychain.extensions import db
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -121,3 +121,53 @@ def load_user(user_id: str) -> User | None:
     except ValueError:
         return None
     return user if user is not None and user.is_active else None
+
+
+def set_user_active(user_id: int, active: bool, *, acting_user_id: int | None = None) -> User:
+    """Activate or deactivate a user; nobody can deactivate themselves (no lock-out)."""
+    user = _get_user(user_id)
+    if not active and user.id == acting_user_id:
+        raise ValidationFailed({"is_active": ["You cannot deactivate your own account."]})
+    user.is_active = active
+    if not active:  # a deactivated user's tokens stop working at once
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    db.session.commit()
+    return user
+
+
+def reset_password(user_id: int, password: str) -> User:
+    user = _get_user(user_id)
+    validate_password(password)
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    return user
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def create_user_by_codes(
+    username: str, password: str, *, role: str, merchant_code: str | None, display_name: str = ""
+) -> User:
+    """create_user with the merchant given by code (forms, API, CLI)."""
+    from supplychain.merchants.services import merchant_id_for_code
+
+    merchant_id = None
+    if role == "merchant":
+        if not merchant_code:
+            raise ValidationFailed({"merchant": ["A merchant user needs a merchant code."]})
+        try:
+            merchant_id = merchant_id_for_code(merchant_code)
+        except NotFound:
+            raise ValidationFailed({"merchant": [f"No merchant with code '{merchant_code}'."]}) from None
+    elif merchant_code:
+        raise ValidationFailed({"merchant": ["Only merchant users belong to a merchant."]})
+    return create_user(username, password, role=role, merchant_id=merchant_id, display_name=display_name)
