@@ -40,7 +40,9 @@ def register_extensions(app: Flask) -> None:
     from supplychain.audit import recorder
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(HERE, "migrations"))
+    migrate.init_app(
+        app, db, directory=os.path.join(HERE, "migrations"), render_as_batch=True, compare_type=True
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
