@@ -10,7 +10,6 @@ import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import g, request
-from flask_login import login_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from supplychain.auth import services as auth_services
@@ -50,7 +49,9 @@ def auth_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
             if roles and not user.has_role(*roles):
                 raise Forbidden("Your role may not do this.")
             g.api_user = user
-            login_user(user)  # so current_user and the audit actor work the same as on pages
+            # current_user for this request only (Flask-Login reads g._login_user); unlike
+            # login_user() this never writes a session cookie on an API response
+            g._login_user = user
             from blueprints.shell import set_audit_actor
 
             set_audit_actor()

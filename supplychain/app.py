@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     from blueprints.i18n import select_locale, select_timezone
 
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(WEB, "translations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     recorder.install(db.session)
     with app.app_context():

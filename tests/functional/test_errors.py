@@ -107,3 +107,12 @@ def test_language_switch_changes_page_language(client):
 
 def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_api_calls_with_a_token_set_no_session_cookie(client, auth_headers):
+    headers = auth_headers(UserFactory(role="admin"))
+
+    response = client.get("/api/v1/users", headers=headers)
+
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
