@@ -22,7 +22,7 @@ NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("merchants.map", _l("Map"), ("sales", "dispatcher")),
     ("stock.index", _l("Stock"), ("warehouse", "buyer", "sales")),
     ("stock.warehouses", _l("Warehouses"), ("warehouse",)),
-    ("jobs.index", _l("Jobs"), ("warehouse", "buyer", "finance", "dispatcher")),
+    ("jobs.index", _l("Jobs"), ("sales", "warehouse", "buyer", "finance", "dispatcher")),
     ("admin.users", _l("Users"), ()),
     ("admin.audit", _l("Audit log"), ()),
 )

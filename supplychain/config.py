@@ -15,6 +15,8 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # None ⇒ sqlite file in the instance folder
     REDIS_URL: str | None = None  # set ⇒ background jobs go to RQ
     JOB_QUEUE = "supplychain"
+    JOB_RUNNER: str | None = None  # "inline" | "rq"; None ⇒ rq when REDIS_URL is set
+    JOB_TIMEOUT = 3600  # seconds an RQ job may run
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

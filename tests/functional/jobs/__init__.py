@@ -1,0 +1,1 @@
+"""Functional tests of the jobs pages, API and commands."""

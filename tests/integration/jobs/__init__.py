@@ -1,0 +1,1 @@
+"""Integration tests of background jobs (inline runner; real RQ worker where marked)."""
