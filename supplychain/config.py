@@ -18,6 +18,7 @@ class DefaultConfig:
     JOB_RUNNER: str | None = None  # "inline" | "rq"; None ⇒ rq when REDIS_URL is set
     JOB_TIMEOUT = 3600  # seconds an RQ job may run
     TIMEZONE = "Asia/Shanghai"
+    COMPANY_NAME = "配送中心 Distribution centre"  # printed on price lists and other documents
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")

@@ -54,7 +54,8 @@ class User(TimestampMixin, db.Model):
         return self.role != "merchant"
 
     def has_role(self, *roles: str) -> bool:
-        return self.role in roles or (self.role == "admin" and "merchant" not in roles)
+        """One of ``roles``; admin passes wherever any staff role is listed."""
+        return self.role in roles or (self.role == "admin" and any(r != "merchant" for r in roles))
 
 
 class ApiToken(db.Model):

@@ -1,1 +1,1 @@
-"""商品管理 catalogue: categories, products, units and case packs, price grades, suppliers."""
+"""商品管理 catalogue: categories, products, case packs, price grades, suppliers."""
