@@ -1,1 +1,1 @@
-"""商户管理 merchants: stores, group-buy leaders and wholesale customers, and their users."""
+"""商户管理 merchants: stores, group-buy leaders, wholesale customers and their users."""
