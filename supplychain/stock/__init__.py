@@ -1,1 +1,1 @@
-"""进销存 stock control: warehouses, bins, the append-only ledger of moves, reservations."""
+"""进销存 stock control: warehouses, bins, the append-only ledger of moves, reserving."""

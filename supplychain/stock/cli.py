@@ -1,2 +1,3 @@
 """Command-line commands of this feature (registered by supplychain.cli)."""
+
 commands: tuple = ()

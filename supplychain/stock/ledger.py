@@ -1,0 +1,883 @@
+"""进销存 stock ledger — the ONLY writer of stock moves, balances and levels.
+
+Invariants: every balance equals the sum of its moves; a level's on hand equals the sum
+of its warehouse's internal balances; internal balances never go negative; for stocked
+items reserved never exceeds on hand, under any concurrency. Every check is one
+conditional ``UPDATE … WHERE …`` decided by its rowcount, never read-then-write: on
+SQLite the pysqlite driver begins the transaction at the first write, which takes the
+write lock (busy_timeout makes others wait); on PostgreSQL, READ COMMITTED re-evaluates
+the WHERE after the row lock.
+
+Nothing here commits: the calling service commits once. A refused call raises a
+DomainError after undoing its own updates, so nothing of it is written even if the
+caller goes on. Quantities are positive integers in the product's selling unit;
+``bin_id`` None means the warehouse's own (unbinned) stock location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from supplychain.catalog.models import Product
+from supplychain.errors import Conflict, NotFound, OutOfStock, ValidationFailed
+from supplychain.extensions import db
+from supplychain.stock.allocation import StockLot, allocate_fefo
+from supplychain.stock.locations import (
+    dialect_insert,
+    find_lot,
+    get_or_create_lot,
+    get_warehouse,
+    internal_location,
+    virtual_location,
+)
+from supplychain.stock.models import (
+    VIRTUAL_USAGES,
+    Bin,
+    Location,
+    Lot,
+    StockBalance,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
+
+MAX_MOVE_QTY = 1_000_000
+MAX_REASON = 200
+Line = tuple[int, int, int]  # (product_id, warehouse_id, qty)
+
+_levels = StockLevel.__table__
+_balances = StockBalance.__table__
+
+
+@dataclass(frozen=True)
+class _Refs:
+    reason: str
+    reference_type: str | None = None
+    reference_id: int | None = None
+    user_id: int | None = None
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Leg:
+    src: Location
+    dst: Location
+    lot_id: int | None
+    qty: int
+
+
+class _Short(Exception):
+    """A conditional update matched no row (internal; becomes OutOfStock)."""
+
+
+class _Undo:
+    """Compensating updates, run in reverse when a later step of the call is refused."""
+
+    def __init__(self) -> None:
+        self._steps: list[Any] = []
+
+    def add(self, statement: Any) -> None:
+        self._steps.append(statement)
+
+    def run(self) -> None:
+        for statement in reversed(self._steps):
+            db.session.execute(statement)
+        self._steps.clear()
+
+
+# --- validation -----------------------------------------------------------------------
+def _check_qty(qty: Any, field: str = "qty") -> int:
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= MAX_MOVE_QTY:
+        raise ValidationFailed(
+            {field: [f"Must be a whole number from 1 to {MAX_MOVE_QTY}."]}
+        )
+    return qty
+
+
+def _refs(
+    reason: str,
+    reference_type: str | None,
+    reference_id: int | None,
+    user_id: int | None,
+    created_at: dt.datetime | None,
+) -> _Refs:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            {"reason": [f"Give a reason of 1 to {MAX_REASON} characters."]}
+        )
+    if reference_type is not None and not 0 < len(reference_type) <= 40:
+        raise ValidationFailed({"reference_type": ["1 to 40 characters."]})
+    if created_at is not None and created_at.tzinfo is None:
+        raise ValueError("created_at must be an aware datetime")
+    return _Refs(reason, reference_type, reference_id, user_id, created_at)
+
+
+def _product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"Product {product_id} does not exist.")
+    return product
+
+
+def _receiving_warehouse(warehouse_id: int, bin_id: int | None) -> Warehouse:
+    warehouse = get_warehouse(warehouse_id)
+    if not warehouse.is_active:
+        raise ValidationFailed(
+            {"warehouse": [f"Warehouse {warehouse.code} is not active."]}
+        )
+    if bin_id is not None:
+        bin_ = db.session.get(Bin, bin_id)
+        if bin_ is None or bin_.warehouse_id != warehouse_id:
+            raise ValidationFailed({"bin": ["The bin is not in this warehouse."]})
+        if not bin_.is_active:
+            raise ValidationFailed({"bin": [f"Bin {bin_.code} is not active."]})
+    return warehouse
+
+
+def _incoming_lot(
+    product: Product, lot: str | None, expiry_date: dt.date | None
+) -> int | None:
+    if not product.is_lot_tracked:
+        if lot:
+            raise ValidationFailed({"lot": ["This product is not lot-tracked."]})
+        if expiry_date is not None:
+            raise ValidationFailed(
+                {"expiry_date": ["Only lot-tracked products have one."]}
+            )
+        return None
+    if not lot:
+        raise ValidationFailed(
+            {"lot": ["This product is lot-tracked: give the lot number."]}
+        )
+    return get_or_create_lot(product.id, lot, expiry_date).id
+
+
+def _outgoing_lot(product: Product, lot: str | None, *, required: bool) -> int | None:
+    """The lot to take from: None = any (FEFO), unless the caller must name one."""
+    if not product.is_lot_tracked:
+        if lot:
+            raise ValidationFailed({"lot": ["This product is not lot-tracked."]})
+        return None
+    if not lot:
+        if required:
+            raise ValidationFailed(
+                {"lot": ["This product is lot-tracked: give the lot number."]}
+            )
+        return None
+    found = find_lot(product.id, lot)
+    if found is None:
+        raise ValidationFailed(
+            {"lot": [f"Unknown lot '{lot.strip()}' for this product."]}
+        )
+    return found.id
+
+
+# --- conditional updates --------------------------------------------------------------
+def _level_where(product_id: int, warehouse_id: int) -> Any:
+    return sa.and_(
+        _levels.c.product_id == product_id, _levels.c.warehouse_id == warehouse_id
+    )
+
+
+def _balance_where(product_id: int, location_id: int, lot_id: int | None) -> Any:
+    c = _balances.c
+    return sa.and_(
+        c.product_id == product_id,
+        c.location_id == location_id,
+        c.lot_key == (lot_id or 0),
+    )
+
+
+def _add_level(
+    undo: _Undo,
+    product_id: int,
+    warehouse_id: int,
+    *,
+    on_hand: int = 0,
+    reserved: int = 0,
+) -> None:
+    insert = dialect_insert(_levels).values(
+        product_id=product_id,
+        warehouse_id=warehouse_id,
+        on_hand_qty=on_hand,
+        reserved_qty=reserved,
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["product_id", "warehouse_id"],
+            set_={
+                "on_hand_qty": _levels.c.on_hand_qty + insert.excluded.on_hand_qty,
+                "reserved_qty": _levels.c.reserved_qty + insert.excluded.reserved_qty,
+            },
+        )
+    )
+    undo.add(
+        sa.update(_levels)
+        .where(_level_where(product_id, warehouse_id))
+        .values(
+            on_hand_qty=_levels.c.on_hand_qty - on_hand,
+            reserved_qty=_levels.c.reserved_qty - reserved,
+        )
+    )
+
+
+def _take_level(
+    undo: _Undo, product: Product, warehouse_id: int, qty: int, *, from_reserved: bool
+) -> None:
+    c = _levels.c
+    statement = sa.update(_levels).where(_level_where(product.id, warehouse_id))
+    if from_reserved:  # a pick: the reservation is consumed with the stock
+        statement = statement.where(c.reserved_qty >= qty, c.on_hand_qty >= qty).values(
+            on_hand_qty=c.on_hand_qty - qty, reserved_qty=c.reserved_qty - qty
+        )
+    elif product.is_stocked:  # never take stock promised to orders
+        statement = statement.where(c.on_hand_qty - c.reserved_qty >= qty).values(
+            on_hand_qty=c.on_hand_qty - qty
+        )
+    else:  # purchase-to-order items may be reserved beyond stock
+        statement = statement.where(c.on_hand_qty >= qty).values(
+            on_hand_qty=c.on_hand_qty - qty
+        )
+    if db.session.execute(statement).rowcount != 1:
+        raise _Short()
+    undo.add(
+        sa.update(_levels)
+        .where(_level_where(product.id, warehouse_id))
+        .values(
+            on_hand_qty=c.on_hand_qty + qty,
+            reserved_qty=c.reserved_qty + (qty if from_reserved else 0),
+        )
+    )
+
+
+def _put_balance(
+    undo: _Undo, product_id: int, location_id: int, lot_id: int | None, qty: int
+) -> None:
+    """Add ``qty`` (negative on a virtual location) to a balance, creating its row."""
+    insert = dialect_insert(_balances).values(
+        product_id=product_id,
+        location_id=location_id,
+        lot_id=lot_id,
+        lot_key=lot_id or 0,
+        on_hand_qty=qty,
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["product_id", "location_id", "lot_key"],
+            set_={"on_hand_qty": _balances.c.on_hand_qty + insert.excluded.on_hand_qty},
+        )
+    )
+    undo.add(
+        sa.update(_balances)
+        .where(_balance_where(product_id, location_id, lot_id))
+        .values(on_hand_qty=_balances.c.on_hand_qty - qty)
+    )
+
+
+def _take_balance(
+    undo: _Undo, product_id: int, location_id: int, lot_id: int | None, qty: int
+) -> None:
+    c = _balances.c
+    statement = (
+        sa.update(_balances)
+        .where(_balance_where(product_id, location_id, lot_id), c.on_hand_qty >= qty)
+        .values(on_hand_qty=c.on_hand_qty - qty)
+    )
+    if db.session.execute(statement).rowcount != 1:
+        raise _Short()
+    undo.add(
+        sa.update(_balances)
+        .where(_balance_where(product_id, location_id, lot_id))
+        .values(on_hand_qty=c.on_hand_qty + qty)
+    )
+
+
+def _crossings(legs: list[_Leg]) -> tuple[dict[int, int], dict[int, int]]:
+    """Quantities leaving and entering each warehouse (moves inside one do neither)."""
+    leaving: dict[int, int] = defaultdict(int)
+    arriving: dict[int, int] = defaultdict(int)
+    for leg in legs:
+        source, target = leg.src.warehouse_id, leg.dst.warehouse_id
+        if source == target:
+            continue
+        if source is not None:
+            leaving[source] += leg.qty
+        if target is not None:
+            arriving[target] += leg.qty
+    return leaving, arriving
+
+
+def _apply_balances(undo: _Undo, product_id: int, legs: list[_Leg]) -> None:
+    """Net change per (location, lot) in key order; internal places never go below 0."""
+    deltas: dict[tuple[int, int], int] = defaultdict(int)
+    lot_ids: dict[tuple[int, int], int | None] = {}
+    internal: set[tuple[int, int]] = set()
+    for leg in legs:
+        for location, sign in ((leg.src, -1), (leg.dst, 1)):
+            key = (location.id, leg.lot_id or 0)
+            deltas[key] += sign * leg.qty
+            lot_ids[key] = leg.lot_id
+            if location.is_internal:
+                internal.add(key)
+    for key in sorted(deltas):
+        delta = deltas[key]
+        if delta < 0 and key in internal:
+            _take_balance(undo, product_id, key[0], lot_ids[key], -delta)
+        elif delta != 0:
+            _put_balance(undo, product_id, key[0], lot_ids[key], delta)
+
+
+def _post_legs(
+    product: Product, legs: list[_Leg], refs: _Refs, *, from_reserved: bool = False
+) -> list[StockMove]:
+    """Apply the legs to levels and balances, then append one move per leg.
+
+    :raise _Short: some stock was not there; everything this call changed is undone.
+    """
+    leaving, arriving = _crossings(legs)
+    undo = _Undo()
+    try:
+        # one lock order in every transaction (levels by warehouse, then balances by
+        # location and lot), so that two opposite transfers cannot deadlock
+        for warehouse_id in sorted(leaving.keys() | arriving.keys()):
+            if warehouse_id in leaving:
+                _take_level(
+                    undo,
+                    product,
+                    warehouse_id,
+                    leaving[warehouse_id],
+                    from_reserved=from_reserved,
+                )
+            if warehouse_id in arriving:
+                _add_level(
+                    undo, product.id, warehouse_id, on_hand=arriving[warehouse_id]
+                )
+        _apply_balances(undo, product.id, legs)
+    except _Short:
+        undo.run()
+        raise
+    moves = [
+        StockMove(
+            product_id=product.id,
+            qty=leg.qty,
+            from_location_id=leg.src.id,
+            to_location_id=leg.dst.id,
+            lot_id=leg.lot_id,
+            reason=refs.reason,
+            reference_type=refs.reference_type,
+            reference_id=refs.reference_id,
+            user_id=refs.user_id,
+            **({"created_at": refs.created_at} if refs.created_at else {}),
+        )
+        for leg in legs
+    ]
+    db.session.add_all(moves)
+    db.session.flush()
+    return moves
+
+
+# --- reading what a refused call could have had ---------------------------------------
+def _level_available(
+    product: Product, warehouse_id: int, *, from_reserved: bool = False
+) -> int:
+    row = db.session.execute(
+        sa.select(_levels.c.on_hand_qty, _levels.c.reserved_qty).where(
+            _level_where(product.id, warehouse_id)
+        )
+    ).first()
+    if row is None:
+        return 0
+    on_hand, reserved = int(row[0]), int(row[1])
+    if from_reserved:
+        return min(on_hand, reserved)
+    return on_hand - reserved if product.is_stocked else on_hand
+
+
+def _buckets(
+    product_id: int,
+    warehouse_id: int,
+    *,
+    location_id: int | None = None,
+    lot_id: int | None = None,
+) -> list[StockLot]:
+    """Positive internal balances of a product in a warehouse, as FEFO candidates."""
+    c = _balances.c
+    statement = (
+        sa.select(c.location_id, c.lot_id, c.on_hand_qty, Lot.expiry_date, Lot.lot_no)
+        .join(Location, Location.id == c.location_id)
+        .outerjoin(Lot, Lot.id == c.lot_id)
+        .where(
+            c.product_id == product_id,
+            c.on_hand_qty > 0,
+            Location.usage == "internal",
+            Location.warehouse_id == warehouse_id,
+        )
+    )
+    if location_id is not None:
+        statement = statement.where(c.location_id == location_id)
+    if lot_id is not None:
+        statement = statement.where(c.lot_key == lot_id)
+    return [
+        StockLot(
+            key=(row.location_id, row.lot_id),
+            qty=int(row.on_hand_qty),
+            expiry_date=row.expiry_date,
+            lot_no=row.lot_no or "",
+        )
+        for row in db.session.execute(statement)
+    ]
+
+
+def _short(product: Product, requested: int, available: int) -> OutOfStock:
+    return OutOfStock(
+        [
+            {
+                "sku": product.sku,
+                "requested_qty": requested,
+                "available_qty": max(0, available),
+            }
+        ]
+    )
+
+
+def _take_fefo(
+    product: Product,
+    warehouse_id: int,
+    qty: int,
+    dst: Location,
+    refs: _Refs,
+    *,
+    location_id: int | None,
+    lot_id: int | None,
+    from_reserved: bool,
+    leaves_warehouse: bool,
+) -> list[StockMove]:
+    buckets = _buckets(product.id, warehouse_id, location_id=location_id, lot_id=lot_id)
+    allocation = allocate_fefo(qty, buckets)
+    allocated = sum(taken for _, taken in allocation)
+    if allocated == qty:
+        legs = [
+            _Leg(db.session.get(Location, bucket.key[0]), dst, bucket.key[1], taken)
+            for bucket, taken in allocation
+        ]
+        try:
+            return _post_legs(product, legs, refs, from_reserved=from_reserved)
+        except _Short:
+            pass  # another transaction took the stock between our read and our update
+    available = sum(bucket.qty for bucket in buckets)
+    if leaves_warehouse:
+        available = min(
+            available,
+            _level_available(product, warehouse_id, from_reserved=from_reserved),
+        )
+    raise _short(product, qty, available)
+
+
+# --- public API: moves ----------------------------------------------------------------
+def post_move(
+    product_id: int,
+    qty: int,
+    *,
+    from_location_id: int,
+    to_location_id: int,
+    reason: str,
+    lot_id: int | None = None,
+    from_reserved: bool = False,
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> StockMove:
+    """One move between two locations (low level: prefer the named functions below).
+
+    :raise OutOfStock: the source (internal) location or warehouse has too little.
+    """
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    src, dst = db.session.get(Location, from_location_id), db.session.get(
+        Location, to_location_id
+    )
+    if src is None or dst is None or src.id == dst.id:
+        raise ValidationFailed(
+            {"location": ["Two different, existing locations are needed."]}
+        )
+    lot = db.session.get(Lot, lot_id) if lot_id is not None else None
+    if (lot is None) == product.is_lot_tracked or (
+        lot is not None and lot.product_id != product.id
+    ):
+        raise ValidationFailed({"lot": ["The lot does not fit the product."]})
+    try:
+        return _post_legs(
+            product, [_Leg(src, dst, lot_id, qty)], refs, from_reserved=from_reserved
+        )[0]
+    except _Short:
+        available = 0
+        if src.is_internal:
+            bucket = _buckets(
+                product.id, src.warehouse_id, location_id=src.id, lot_id=lot_id
+            )
+            available = sum(b.qty for b in bucket)
+        raise _short(product, qty, available) from None
+
+
+def post_receipt(
+    product_id: int,
+    warehouse_id: int,
+    qty: int,
+    *,
+    lot: str | None = None,
+    expiry_date: dt.date | None = None,
+    bin_id: int | None = None,
+    reason: str = "Receipt",
+    from_usage: str = "supplier",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> StockMove:
+    """Goods come in from a virtual location (a supplier; ``"customer"`` for returns) to
+    the warehouse's stock location or a bin. Lot-tracked products need ``lot``.
+
+    :raise ValidationFailed: inactive warehouse or bin, missing or unexpected lot.
+    """
+    if from_usage not in VIRTUAL_USAGES:
+        raise ValueError(f"from_usage must be one of {VIRTUAL_USAGES}")
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    _receiving_warehouse(warehouse_id, bin_id)
+    lot_id = _incoming_lot(product, lot, expiry_date)
+    leg = _Leg(
+        virtual_location(from_usage),
+        internal_location(warehouse_id, bin_id),
+        lot_id,
+        qty,
+    )
+    return _post_legs(product, [leg], refs)[0]
+
+
+def post_adjustment(
+    product_id: int,
+    warehouse_id: int,
+    qty: int,
+    reason: str,
+    *,
+    lot: str | None = None,
+    expiry_date: dt.date | None = None,
+    bin_id: int | None = None,
+    user_id: int | None = None,
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> StockMove:
+    """A stock correction (盘点调整) at one place: ``qty`` > 0 books stock in from the
+    adjustment location, ``qty`` < 0 writes it off there.
+
+    A write-off never takes on hand below zero at that place, nor the warehouse's on
+    hand below what is reserved for orders (stocked items).
+
+    :raise ValidationFailed: qty zero or absurd, reason empty or too long, lot problems.
+    :raise OutOfStock: a write-off larger than what is there and not reserved.
+    """
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty == 0:
+        raise ValidationFailed({"qty": ["Must be a non-zero whole number."]})
+    product = _product(product_id)
+    _check_qty(abs(qty))
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    adjustment = virtual_location("adjustment")
+    if qty > 0:
+        _receiving_warehouse(warehouse_id, bin_id)
+        lot_id = _incoming_lot(product, lot, expiry_date)
+        leg = _Leg(adjustment, internal_location(warehouse_id, bin_id), lot_id, qty)
+        return _post_legs(product, [leg], refs)[0]
+    get_warehouse(warehouse_id)
+    lot_id = _outgoing_lot(product, lot, required=True)
+    location = internal_location(warehouse_id, bin_id)
+    return _take_fefo(
+        product,
+        warehouse_id,
+        -qty,
+        adjustment,
+        refs,
+        location_id=location.id,
+        lot_id=lot_id,
+        from_reserved=False,
+        leaves_warehouse=True,
+    )[0]
+
+
+def post_issue(
+    product_id: int,
+    warehouse_id: int,
+    qty: int,
+    *,
+    to_usage: str = "customer",
+    lot: str | None = None,
+    bin_id: int | None = None,
+    reason: str = "Issue",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> list[StockMove]:
+    """Unreserved stock leaves the warehouse (to a customer, or back to a supplier),
+    taken first-expiry-first-out over its bins and lots unless ``lot`` / ``bin_id``
+    narrow it.
+
+    :raise OutOfStock: less unreserved stock than ``qty``.
+    """
+    return _issue(
+        product_id,
+        warehouse_id,
+        qty,
+        to_usage,
+        lot,
+        bin_id,
+        False,
+        _refs(reason, reference_type, reference_id, user_id, created_at),
+    )
+
+
+def issue_reserved(
+    product_id: int,
+    warehouse_id: int,
+    qty: int,
+    *,
+    lot: str | None = None,
+    bin_id: int | None = None,
+    reason: str = "Pick",
+    to_usage: str = "customer",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> list[StockMove]:
+    """A pick of reserved stock: on hand and reserved both drop by ``qty``; lots and
+    bins are taken first-expiry-first-out unless ``lot`` / ``bin_id`` narrow them.
+
+    :raise OutOfStock: less reserved (or on hand) than ``qty`` — e.g. a short pick.
+    """
+    return _issue(
+        product_id,
+        warehouse_id,
+        qty,
+        to_usage,
+        lot,
+        bin_id,
+        True,
+        _refs(reason, reference_type, reference_id, user_id, created_at),
+    )
+
+
+def _issue(
+    product_id: int,
+    warehouse_id: int,
+    qty: int,
+    to_usage: str,
+    lot: str | None,
+    bin_id: int | None,
+    from_reserved: bool,
+    refs: _Refs,
+) -> list[StockMove]:
+    if to_usage not in VIRTUAL_USAGES:
+        raise ValueError(f"to_usage must be one of {VIRTUAL_USAGES}")
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    get_warehouse(warehouse_id)
+    lot_id = _outgoing_lot(product, lot, required=False)
+    location_id = (
+        internal_location(warehouse_id, bin_id).id if bin_id is not None else None
+    )
+    return _take_fefo(
+        product,
+        warehouse_id,
+        qty,
+        virtual_location(to_usage),
+        refs,
+        location_id=location_id,
+        lot_id=lot_id,
+        from_reserved=from_reserved,
+        leaves_warehouse=True,
+    )
+
+
+def post_transfer(
+    product_id: int,
+    qty: int,
+    *,
+    from_warehouse_id: int,
+    to_warehouse_id: int,
+    from_bin_id: int | None = None,
+    to_bin_id: int | None = None,
+    lot: str | None = None,
+    reason: str = "Transfer",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> list[StockMove]:
+    """Move stock from one internal location to another: a put-away between bins of one
+    warehouse (levels unchanged) or a transfer between warehouses (unreserved stock
+    only). Lots keep their identity; without ``lot`` they are taken
+    first-expiry-first-out.
+
+    :raise OutOfStock: the source location has too little (or it is reserved).
+    """
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    get_warehouse(from_warehouse_id)
+    _receiving_warehouse(to_warehouse_id, to_bin_id)
+    src = internal_location(from_warehouse_id, from_bin_id)
+    dst = internal_location(to_warehouse_id, to_bin_id)
+    if src.id == dst.id:
+        raise ValidationFailed(
+            {"to_bin": ["The source and the destination are the same."]}
+        )
+    lot_id = _outgoing_lot(product, lot, required=False)
+    return _take_fefo(
+        product,
+        from_warehouse_id,
+        qty,
+        dst,
+        refs,
+        location_id=src.id,
+        lot_id=lot_id,
+        from_reserved=False,
+        leaves_warehouse=from_warehouse_id != to_warehouse_id,
+    )
+
+
+# --- public API: reservations ---------------------------------------------------------
+def _aggregate(lines: Iterable[Line]) -> dict[tuple[int, int], int]:
+    wanted: dict[tuple[int, int], int] = {}
+    for product_id, warehouse_id, qty in lines:
+        _check_qty(qty)
+        key = (product_id, warehouse_id)
+        wanted[key] = wanted.get(key, 0) + qty
+    return wanted
+
+
+def _load(wanted: dict[tuple[int, int], int]) -> dict[int, Product]:
+    product_ids = {product_id for product_id, _ in wanted}
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Product).where(Product.id.in_(product_ids))
+        )
+    }
+    missing = product_ids - products.keys()
+    if missing:
+        raise NotFound(f"Product {min(missing)} does not exist.")
+    warehouse_ids = {warehouse_id for _, warehouse_id in wanted}
+    found = set(
+        db.session.scalars(
+            sa.select(Warehouse.id).where(Warehouse.id.in_(warehouse_ids))
+        )
+    )
+    if warehouse_ids - found:
+        raise NotFound(f"Warehouse {min(warehouse_ids - found)} does not exist.")
+    return products
+
+
+def reserve(product_id: int, warehouse_id: int, qty: int) -> None:
+    """Reserve ``qty`` for an order if that much is available (on hand − reserved).
+
+    :raise OutOfStock: not available; nothing is reserved.
+    """
+    reserve_many([(product_id, warehouse_id, qty)])
+
+
+def reserve_many(lines: Iterable[Line]) -> None:
+    """Reserve every ``(product_id, warehouse_id, qty)`` line or none (lines of the same
+    product and warehouse are added up). Purchase-to-order products (``is_stocked``
+    false) are reserved without a cap.
+
+    :raise OutOfStock: listing every short line with its available quantity.
+    """
+    wanted = _aggregate(lines)
+    if not wanted:
+        return
+    products = _load(wanted)
+    c = _levels.c
+    undo = _Undo()
+    short: set[tuple[int, int]] = set()
+    for key in sorted(wanted):  # one lock order in every transaction: no deadlocks
+        (product_id, warehouse_id), qty = key, wanted[key]
+        if not products[product_id].is_stocked:
+            _add_level(undo, product_id, warehouse_id, reserved=qty)
+            continue
+        statement = (
+            sa.update(_levels)
+            .where(
+                _level_where(product_id, warehouse_id),
+                c.on_hand_qty - c.reserved_qty >= qty,
+            )
+            .values(reserved_qty=c.reserved_qty + qty)
+        )
+        if db.session.execute(statement).rowcount != 1:
+            short.add(key)
+            continue
+        undo.add(
+            sa.update(_levels)
+            .where(_level_where(product_id, warehouse_id))
+            .values(reserved_qty=c.reserved_qty - qty)
+        )
+    if short:
+        undo.run()
+        raise OutOfStock(
+            [
+                {
+                    "sku": products[key[0]].sku,
+                    "requested_qty": wanted[key],
+                    "available_qty": max(0, _level_available(products[key[0]], key[1])),
+                }
+                for key in wanted
+                if key in short
+            ]
+        )
+
+
+def release(product_id: int, warehouse_id: int, qty: int) -> None:
+    """Give back a reservation (order cancelled or reduced).
+
+    :raise Conflict: more than is reserved (a bookkeeping error upstream).
+    """
+    release_many([(product_id, warehouse_id, qty)])
+
+
+def release_many(lines: Iterable[Line]) -> None:
+    """Release every line or none; see ``release``."""
+    wanted = _aggregate(lines)
+    if not wanted:
+        return
+    products = _load(wanted)
+    c = _levels.c
+    undo = _Undo()
+    for key in sorted(wanted):
+        (product_id, warehouse_id), qty = key, wanted[key]
+        statement = (
+            sa.update(_levels)
+            .where(_level_where(product_id, warehouse_id), c.reserved_qty >= qty)
+            .values(reserved_qty=c.reserved_qty - qty)
+        )
+        if db.session.execute(statement).rowcount != 1:
+            undo.run()
+            raise Conflict(
+                f"Cannot release {qty} of {products[product_id].sku}: "
+                "less is reserved.",
+                details={"sku": products[product_id].sku, "qty": qty},
+            )
+        undo.add(
+            sa.update(_levels)
+            .where(_level_where(product_id, warehouse_id))
+            .values(reserved_qty=c.reserved_qty + qty)
+        )
