@@ -93,3 +93,116 @@ class UserFactory(Base):
 def merchant_user(merchant: Merchant | None = None, **kwargs: Any) -> User:
     merchant = merchant or MerchantFactory()
     return UserFactory(role="merchant", merchant=merchant, **kwargs)
+
+
+# --- merchants (商户管理) ---------------------------------------------------------------
+from supplychain.merchants.models import MerchantContact  # noqa: E402
+
+
+class MerchantContactFactory(Base):
+    class Meta:
+        model = MerchantContact
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"联系人 {n}")
+    role = "店长"
+    phone = "0571-88000000"
+
+
+# --- jobs (后台任务) ----------------------------------------------------------------------
+import uuid as _uuid  # noqa: E402
+
+from supplychain.jobs.models import JobRun  # noqa: E402
+
+
+class JobRunFactory(Base):
+    """A JobRun row as if the demo job had run (no job is executed)."""
+
+    class Meta:
+        model = JobRun
+
+    id = factory.LazyFunction(lambda: _uuid.uuid4().hex)
+    kind = "jobs.demo"
+    title = factory.Sequence(lambda n: f"job {n}")
+    target = "supplychain.jobs.demo:count_to_job"
+    args = factory.LazyFunction(lambda: [1])
+    status = "finished"
+    progress = 100
+    attempts = 1
+    user = None
+    user_id = factory.LazyAttribute(lambda o: o.user.id if o.user else None)
+
+
+# --- catalog (商品管理) -------------------------------------------------------------------
+from supplychain.catalog.models import (  # noqa: E402
+    Category,
+    MerchantPrice,
+    ProductPrice,
+    ProductSupplier,
+    Supplier,
+)
+
+
+class CategoryFactory(Base):
+    class Meta:
+        model = Category
+
+    code = factory.Sequence(lambda n: f"C{n:03d}")
+    name = factory.Sequence(lambda n: f"保健品 {n}")
+
+
+class ProductPriceFactory(Base):
+    class Meta:
+        model = ProductPrice
+
+    product = factory.SubFactory(ProductFactory)
+    price_grade = factory.SubFactory(PriceGradeFactory)
+    price = Decimal("11.00")
+
+
+class MerchantPriceFactory(Base):
+    class Meta:
+        model = MerchantPrice
+
+    merchant = factory.SubFactory(MerchantFactory)
+    product = factory.SubFactory(ProductFactory)
+    price = Decimal("10.00")
+
+
+class SupplierFactory(Base):
+    class Meta:
+        model = Supplier
+
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+    name = factory.Sequence(lambda n: f"杭州供应商 {n}")
+    lead_time_days = 1
+
+
+class ProductSupplierFactory(Base):
+    class Meta:
+        model = ProductSupplier
+
+    product = factory.SubFactory(ProductFactory)
+    supplier = factory.SubFactory(SupplierFactory)
+    cost_price = Decimal("8.00")
+    is_preferred = True
+
+
+# --- delivery (vehicles; the demo feature) --------------------------------------------
+import datetime as _dt  # noqa: E402
+
+from supplychain.delivery.models import Vehicle  # noqa: E402
+
+
+class VehicleFactory(Base):
+    class Meta:
+        model = Vehicle
+
+    code = factory.Sequence(lambda n: f"V{n:03d}")
+    name = factory.Sequence(lambda n: f"{n}号车 上汽大通 EV30")
+    plate = factory.Sequence(lambda n: f"浙A·D{n:05d}")
+    capacity_boxes = 90
+    capacity_kg = 900
+    home_warehouse_id = factory.LazyFunction(lambda: WarehouseFactory().id)
+    shift_start = _dt.time(7, 0)
+    shift_end = _dt.time(15, 0)
