@@ -93,6 +93,13 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
     return rows
 
 
+def unneutralise(text: str) -> str:
+    """Undo write_csv's formula guard ("'=x" → "=x") so our own exports re-import unchanged."""
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
+
+
 def read_table(
     data: bytes, filename: str, *, required: Sequence[str] = (), max_rows: int = 20000
 ) -> Table:
@@ -129,7 +136,8 @@ def read_table(
         if len(rows) >= max_rows:
             raise _reject(f"The file has more than {max_rows} rows; split it.", number)
         padded = list(values) + [""] * (len(columns) - len(values))
-        rows.append((number, {col: padded[i].strip() for i, col in enumerate(columns) if col}))
+        cells = {col: unneutralise(padded[i].strip()) for i, col in enumerate(columns) if col}
+        rows.append((number, cells))
     if not rows:
         raise _reject("The file has a header but no rows.", 2)
     return Table(columns, rows)

@@ -114,9 +114,7 @@ class _Plan:
 
 
 def _text(cell: str) -> str:
-    """Cell text; undoes the export's formula guard ("'=x" → "=x") to round-trip."""
-    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
-        return cell[1:]
+    """Plain text cells (read_table already undid the export's formula guard)."""
     return cell
 
 

@@ -78,13 +78,6 @@ def _canonical(header: str) -> str:
     return HEADER_ALIASES.get(key, key.lower())
 
 
-def _unneutralise(text: str) -> str:
-    """Our own exports prefix = + - @ cells with an apostrophe; take it off again."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
-        return text[1:]
-    return text
-
-
 def _parse_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
@@ -176,7 +169,7 @@ class _Checker:
         for field, header in self.headers.items():
             if field == "code":
                 continue
-            text = _unneutralise(cells.get(header, "").strip())
+            text = cells.get(header, "").strip()
             if not text and field in _KEEP_WHEN_EMPTY and (existing or field != "name"):
                 continue
             try:
@@ -236,12 +229,12 @@ def _read_rows(data: bytes, filename: str) -> tuple[_Checker, list[_Row]]:
     }
     checker = _Checker(headers, grades)
     existing = _existing(
-        _unneutralise(cells.get(headers["code"], "").strip()) for _, cells in table.rows
+        cells.get(headers["code"], "").strip() for _, cells in table.rows
     )
     seen: dict[str, int] = {}
     rows = []
     for number, cells in table.rows:
-        code = _unneutralise(cells.get(headers["code"], "").strip())
+        code = cells.get(headers["code"], "").strip()
         if not code:
             checker.add(number, "code", "Required.")
             continue

@@ -89,3 +89,11 @@ def test_xlsx_export_keeps_numbers_and_dates_typed():
     assert sheet.title == "产品"
     assert sheet["B2"].data_type == "n" and float(sheet["B2"].value) == 12.5
     assert sheet["C2"].is_date
+
+
+def test_our_own_formula_guard_is_undone_on_import():
+    data = write_csv(["name"], [["=SUM(A1)"], ["'plain"]])
+
+    rows = read_table(data, "x.csv").rows
+
+    assert [cells["name"] for _, cells in rows] == ["=SUM(A1)", "'plain"]
