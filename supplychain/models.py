@@ -2,6 +2,7 @@
 from supplychain.audit.models import AuditLog  # noqa: F401
 from supplychain.auth.models import ApiToken, User  # noqa: F401
 from supplychain.catalog.models import *  # noqa: F401,F403
+from supplychain.delivery.models import Vehicle  # noqa: F401
 from supplychain.jobs.models import JobRun  # noqa: F401
 from supplychain.merchants.models import *  # noqa: F401,F403
 from supplychain.stock.models import *  # noqa: F401,F403

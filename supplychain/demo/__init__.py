@@ -1,1 +1,1 @@
-"""Demo distributor (演示数据): deterministic data for a health-products distributor in Hangzhou."""
+"""演示数据 demo distributor: deterministic data for a health-products wholesaler."""

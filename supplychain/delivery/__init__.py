@@ -1,0 +1,1 @@
+"""打包配送 packing and delivery: vehicles, routes, manifests and proof of delivery."""
