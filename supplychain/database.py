@@ -36,35 +36,55 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class Money(TypeDecorator):
-    """Exact money: Decimal with two places in Python, never a float in the database."""
+class _ExactDecimal(TypeDecorator):
+    """Exact Decimal with fixed places: NUMERIC(digits, places) on PostgreSQL, a scaled
+    integer on SQLite. Floats are refused, values are rounded half up to the places."""
 
-    impl = sa.Numeric(14, 2)
+    impl = sa.Numeric
     cache_ok = True
+    digits = 14
+    places = 2
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # args from migrations: ignored
+        super().__init__(self.digits, self.places)
+        self._quantum = Decimal(1).scaleb(-self.places)
+        self._factor = 10**self.places
 
     def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.BigInteger())
-        return dialect.type_descriptor(sa.Numeric(14, 2, asdecimal=True))
+        return dialect.type_descriptor(sa.Numeric(self.digits, self.places, asdecimal=True))
 
     def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
             return None
-        money = to_money(value)
-        if dialect.name == "sqlite":
-            return int(money * 100)
-        return money
+        if isinstance(value, float):
+            raise TypeError(f"{type(self).__name__} values must not be floats")
+        exact = Decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
+        return int(exact * self._factor) if dialect.name == "sqlite" else exact
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 100).quantize(CENT)
-        return Decimal(value).quantize(CENT)
+            return (Decimal(int(value)) / self._factor).quantize(self._quantum)
+        return Decimal(value).quantize(self._quantum)
 
     @property
     def python_type(self) -> type:
         return Decimal
+
+
+class Money(_ExactDecimal):
+    """Money: two places, up to 999,999,999,999.99 (NUMERIC(14, 2))."""
+
+    digits, places = 14, 2
+
+
+class Measure(_ExactDecimal):
+    """Weights and volumes (kg, litres): three places (NUMERIC(12, 3))."""
+
+    digits, places = 12, 3
 
 
 class UTCDateTime(TypeDecorator):

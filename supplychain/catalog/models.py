@@ -7,14 +7,13 @@ selling unit; weights and volumes are exact to three places (grams, millilitres)
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
-from supplychain.database import TimestampMixin
+from supplychain.database import Measure, TimestampMixin
 from supplychain.extensions import db
 
 if TYPE_CHECKING:
@@ -29,41 +28,6 @@ __all__ = [
     "ProductSupplier",
     "Supplier",
 ]
-
-MILLI = Decimal("0.001")
-
-
-class Measure(TypeDecorator):
-    """Exact Decimal with three places (kg, litres): NUMERIC(12, 3) on PostgreSQL,
-    integer thousandths on SQLite (its NUMERIC affinity would go through a binary
-    float)."""
-
-    impl = sa.Numeric(12, 3)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(sa.BigInteger())
-        return dialect.type_descriptor(sa.Numeric(12, 3, asdecimal=True))
-
-    def process_bind_param(self, value: Any, dialect):  # type: ignore[no-untyped-def]
-        if value is None:
-            return None
-        if isinstance(value, float):
-            raise TypeError("measures must not be floats")
-        exact = Decimal(value).quantize(MILLI, rounding=ROUND_HALF_UP)
-        return int(exact * 1000) if dialect.name == "sqlite" else exact
-
-    def process_result_value(self, value: Any, dialect):  # type: ignore[no-untyped-def]
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 1000).quantize(MILLI)
-        return Decimal(value).quantize(MILLI)
-
-    @property
-    def python_type(self) -> type:
-        return Decimal
 
 
 class Category(TimestampMixin, db.Model):
