@@ -78,12 +78,14 @@ class _ExactDecimal(TypeDecorator):
 class Money(_ExactDecimal):
     """Money: two places, up to 999,999,999,999.99 (NUMERIC(14, 2))."""
 
+    cache_ok = True
     digits, places = 14, 2
 
 
 class Measure(_ExactDecimal):
     """Weights and volumes (kg, litres): three places (NUMERIC(12, 3))."""
 
+    cache_ok = True
     digits, places = 12, 3
 
 
