@@ -91,10 +91,16 @@ def _now_local() -> dt.datetime:
     return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+def current_locale() -> str:
+    """"zh_CN" or "en" (Babel may spell zh_CN as zh_Hans_CN)."""
+    locale = get_locale()
+    return "zh_CN" if locale is None or locale.language == "zh" else "en"
+
+
 def _context() -> dict[str, Any]:
     return {
         "nav_items": nav_for(current_user),
-        "current_locale": lambda: str(get_locale() or "zh_CN"),
+        "current_locale": current_locale,
         "now_local": _now_local,
         "role_label": role_label,
     }
