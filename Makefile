@@ -9,7 +9,7 @@ SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test serve worker bench bench-platform translations lint clean-demo
+.PHONY: install demo test serve worker bench bench-platform bench-demo bench-latency bench-ledger translations lint
 
 install: $(STAMP) translations
 
@@ -21,7 +21,7 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -f -d blueprints/translations 2>/dev/null || true
+	$(BIN)/pybabel compile -f -d blueprints/translations
 
 demo: install
 	$(BIN)/supplychain db upgrade
@@ -43,8 +43,18 @@ worker: install
 
 bench: bench-platform
 
-bench-platform: install
-	$(BIN)/python -m tests.bench.platform
+# issue 3: demo load (time, peak RSS), page/API latency at 2,000 stores and 100k moves,
+# reserve-if-available with 8 threads on one SKU; SQLite and PostgreSQL each
+bench-platform: bench-demo bench-latency bench-ledger
+
+bench-demo: install
+	$(BIN)/python -m tests.bench.demo --stores 200 2000
+
+bench-latency: install
+	$(BIN)/python -m tests.bench.latency
+
+bench-ledger: install
+	$(BIN)/python -m tests.bench.ledger
 
 lint: install
 	$(BIN)/flake8 supplychain blueprints optimizers printing tests

@@ -111,5 +111,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     app.before_request(set_audit_actor)
+    # the actor is a context variable of the serving thread: never let it outlive the request
+    app.teardown_request(lambda _exc: set_actor(SYSTEM))
     app.after_request(_security_headers)
     app.context_processor(_context)

@@ -36,7 +36,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class _ExactDecimal(TypeDecorator):
+class ExactDecimal(TypeDecorator):
     """Exact Decimal with fixed places: NUMERIC(digits, places) on PostgreSQL, a scaled
     integer on SQLite. Floats are refused, values are rounded half up to the places."""
 
@@ -55,12 +55,20 @@ class _ExactDecimal(TypeDecorator):
             return dialect.type_descriptor(sa.BigInteger())
         return dialect.type_descriptor(sa.Numeric(self.digits, self.places, asdecimal=True))
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
-        if value is None:
-            return None
+    def quantize(self, value: Any) -> Decimal:
+        """The value as the database will store it; floats and out-of-range values refused."""
         if isinstance(value, float):
             raise TypeError(f"{type(self).__name__} values must not be floats")
         exact = Decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
+        if abs(exact) >= Decimal(10) ** (self.digits - self.places):
+            # PostgreSQL's NUMERIC refuses it; SQLite's integers would not: refuse on both
+            raise ValueError(f"{exact} does not fit NUMERIC({self.digits}, {self.places})")
+        return exact
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        exact = self.quantize(value)
         return int(exact * self._factor) if dialect.name == "sqlite" else exact
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
@@ -75,14 +83,14 @@ class _ExactDecimal(TypeDecorator):
         return Decimal
 
 
-class Money(_ExactDecimal):
+class Money(ExactDecimal):
     """Money: two places, up to 999,999,999,999.99 (NUMERIC(14, 2))."""
 
     cache_ok = True
     digits, places = 14, 2
 
 
-class Measure(_ExactDecimal):
+class Measure(ExactDecimal):
     """Weights and volumes (kg, litres): three places (NUMERIC(12, 3))."""
 
     cache_ok = True

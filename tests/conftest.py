@@ -18,12 +18,15 @@ from supplychain.bootstrap import ensure_reference_data
 from supplychain.extensions import db
 from tests import factories
 
+pytest_plugins = ["tests.plugins"]
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PROPAGATE_UNEXPECTED": False,
+    "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; zh_CN is checked on its own
 }
 
 
@@ -66,14 +69,15 @@ def any_db_app(request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[s
     app = make_app(url, tmp_path, **app_config)
     with app.app_context():
         if request.param == "postgres":
-            db.drop_all()
-        db.create_all()
+            from tests.support.postgres import reset_database
+
+            reset_database(db.engine, db.metadata)  # schema once, then TRUNCATE per test
+        else:
+            db.create_all()
         ensure_reference_data()
         factories.bind(db.session)
         yield app
         db.session.remove()
-        if request.param == "postgres":
-            db.drop_all()
         db.engine.dispose()
 
 

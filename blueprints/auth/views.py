@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import login_user, logout_user
 
 from supplychain.auth import services
@@ -62,4 +63,5 @@ def set_language(lang: str) -> Any:
     """Switch the interface language."""
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        refresh()  # forget the locale Flask-Babel cached for this context
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))

@@ -19,7 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from supplychain.audit.models import AuditLog
-from supplychain.database import utcnow
+from supplychain.database import ExactDecimal, utcnow
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,16 @@ def _columns(obj: Any) -> list[str]:
     return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
 
 
+def _stored(obj: Any, key: str, value: Any) -> Any:
+    """The value as the database keeps it (exact decimals rounded to their places)."""
+    column_type = inspect(obj).mapper.columns[key].type
+    if value is not None and isinstance(column_type, ExactDecimal):
+        return _plain(column_type.quantize(value))
+    return _plain(value)
+
+
 def _snapshot(obj: Any) -> dict[str, Any]:
-    return {key: _plain(getattr(obj, key)) for key in _columns(obj)}
+    return {key: _stored(obj, key, getattr(obj, key)) for key in _columns(obj)}
 
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -79,8 +87,8 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     for key in _columns(obj):
         hist = state.attrs[key].history
         if hist.has_changes():
-            before[key] = _plain(hist.deleted[0]) if hist.deleted else None
-            after[key] = _plain(hist.added[0]) if hist.added else None
+            before[key] = _stored(obj, key, hist.deleted[0]) if hist.deleted else None
+            after[key] = _stored(obj, key, hist.added[0]) if hist.added else None
     return before, after
 
 

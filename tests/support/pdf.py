@@ -4,6 +4,7 @@ pdfinfo, pdftoppm).
 When a poppler tool is missing the calling test is skipped, or fails when the
 environment sets SUPPLYCHAIN_REQUIRE_SERVICES=1 (CI), so it never passes silently there.
 """
+
 from __future__ import annotations
 
 import os
