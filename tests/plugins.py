@@ -1,7 +1,7 @@
 """Pytest wiring for tests/support: service fixtures, markers, no silent skips in CI.
 
 Loaded by ``pytest_plugins = ["tests.plugins"]`` in tests/conftest.py. It brings in the
-fixtures of tests/support (``postgres_url``, ``any_db_app_fast``, ``live_server``,
+fixtures of tests/support (``postgres_url``, ``live_server``,
 ``browser_page``, ``phone_page``, and the Redis fixtures when tests/support/redis.py
 exists), and:
 

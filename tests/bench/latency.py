@@ -77,7 +77,7 @@ def backend(name: str) -> Iterator[str]:
         from tests.support.postgres import throwaway_postgres
 
         with throwaway_postgres("bench") as cluster:
-            yield cluster.url
+            yield cluster.url()
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ xdist each worker then gets its own database ``<name>_<worker>`` (created if mis
 which needs CREATEDB) because the suite drops and creates tables.
 
 ``reset_database(engine, metadata)`` is the fast per-test reset: ``create_all`` once,
-then empty every table and restart the id sequences (see ``any_db_app_fast``).
+then empty every table and restart the id sequences (used by conftest's ``any_db_app``).
 """
 
 from __future__ import annotations
@@ -419,38 +419,6 @@ def postgres_url() -> Iterator[str]:
         service_missing(f"PostgreSQL unavailable: {exc}")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db_app_fast(
-    request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[str, Any]
-) -> Iterator[Any]:
-    """Drop-in for conftest's ``any_db_app``: resets PostgreSQL in milliseconds.
-
-    Same params and behaviour, but the PostgreSQL schema is created once per session and
-    emptied (ids restarted) by ``reset_database`` before each test instead of drop_all /
-    create_all around it, so a failed test's leftovers never reach the next one either.
-    """
-    from supplychain.bootstrap import ensure_reference_data
-    from supplychain.extensions import db
-    from tests import factories
-    from tests.conftest import make_app
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    app = make_app(url, tmp_path, **app_config)
-    with app.app_context():
-        if request.param == "postgres":
-            reset_database(db.engine, db.metadata)
-        else:
-            db.create_all()
-        ensure_reference_data()
-        factories.bind(db.session)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 # atexit does not run when SIGTERM (from `timeout`, a CI runner or xdist) kills us: stop
 # the clusters first, then die of the signal as we would have.
 def _stop_clusters_and_die(signum: int, frame: Any) -> None:
@@ -470,7 +438,6 @@ __all__ = [
     "DATABASE_NAME",
     "PostgresCluster",
     "PostgresUnavailable",
-    "any_db_app_fast",
     "find_bindir",
     "postgres_url",
     "reset_database",
