@@ -1,4 +1,5 @@
 """HTTP layer: HTML pages (views.py) and JSON API (api.py) per feature, registered here."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -35,7 +36,8 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(bp)  # the API authenticates with bearer tokens, never cookies
         api.register_blueprint(bp)
     api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"}
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"},
     )
     from blueprints import shell
 

@@ -1,4 +1,5 @@
 """Shared pieces of the JSON API: the blueprint class, bearer-token auth, pagination."""
+
 from __future__ import annotations
 
 import copy
@@ -42,7 +43,9 @@ def auth_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise _unauthorized("A bearer token is required (POST /api/v1/auth/token).")
+                raise _unauthorized(
+                    "A bearer token is required (POST /api/v1/auth/token)."
+                )
             user = auth_services.user_for_token(token.strip())
             if user is None:
                 raise _unauthorized("The bearer token is invalid or has expired.")
@@ -69,14 +72,20 @@ class PageArgsSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    page = ma.fields.Integer(
+        load_default=1, validate=ma.validate.Range(min=1, max=10**6)
+    )
     per_page = ma.fields.Integer(
         load_default=50, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE)
     )
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int) -> tuple[list[Any], dict[str, str]]:
+def paginate(
+    stmt: sa.Select, page: int, per_page: int
+) -> tuple[list[Any], dict[str, str]]:
     """Run a select for one page; returns (items, {"X-Total-Count": total})."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return items, {"X-Total-Count": str(total or 0)}

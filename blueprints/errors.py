@@ -1,4 +1,5 @@
 """Every error, mapped once: the JSON error shape of contracts.md for /api/, a page otherwise."""
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,10 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, code: str, message: str, details: dict[str, Any] | None = None,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
@@ -92,8 +96,15 @@ def handle_domain_error(error: DomainError) -> Any:
 def handle_validation_error(error: ValidationError) -> Any:
     db.session.rollback()
     if wants_json():
-        return error_response(422, "validation_error", "The input is not valid.", error.normalized_messages())
-    flash("; ".join(f"{k}: {v}" for k, v in error.normalized_messages().items()), "error")
+        return error_response(
+            422,
+            "validation_error",
+            "The input is not valid.",
+            error.normalized_messages(),
+        )
+    flash(
+        "; ".join(f"{k}: {v}" for k, v in error.normalized_messages().items()), "error"
+    )
     return redirect(request.referrer or "/"), 303
 
 
@@ -101,8 +112,13 @@ def handle_unexpected(error: Exception) -> Any:
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
-        return error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")
-    return render_template("errors/error.html", status=500, error=InternalServerError()), 500
+        return error_response(
+            500, "internal_error", "An unexpected error occurred; it has been logged."
+        )
+    return (
+        render_template("errors/error.html", status=500, error=InternalServerError()),
+        500,
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """HTML form posts go through the same marshmallow schemas as the API (house style §3.12)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +10,14 @@ from werkzeug.datastructures import MultiDict
 from supplychain.errors import ValidationFailed
 
 
-def load_form(schema: ma.Schema, form: MultiDict) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def load_form(
+    schema: ma.Schema, form: MultiDict
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Validate a form: (data, {}) or (None, {field: message}) for messages next to fields.
     Empty strings count as missing so optional fields may be left blank."""
-    raw = {key: value for key, value in form.items() if key != "csrf_token" and value != ""}
+    raw = {
+        key: value for key, value in form.items() if key != "csrf_token" and value != ""
+    }
     try:
         return schema.load(raw, unknown=ma.EXCLUDE), {}
     except ma.ValidationError as error:
@@ -24,7 +29,9 @@ def field_errors(messages: dict[str, Any]) -> dict[str, str]:
     for field, value in messages.items():
         if isinstance(value, dict):
             value = [str(v) for v in value.values()]
-        out[field] = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        out[field] = (
+            " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        )
     return out
 
 

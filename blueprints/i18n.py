@@ -1,4 +1,5 @@
 """Locale and time-zone selection for Flask-Babel: the user's choice, the session, then zh_CN."""
+
 from __future__ import annotations
 
 from flask import current_app, request, session
@@ -10,7 +11,11 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+    if (
+        current_user
+        and getattr(current_user, "is_authenticated", False)
+        and current_user.locale in languages
+    ):
         return current_user.locale
     if request.path.startswith("/api/"):
         return "en"

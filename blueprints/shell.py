@@ -1,4 +1,5 @@
 """The UI shell around every page: navigation per role, security headers, audit actor."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,20 @@ from supplychain.extensions import login_manager
 # (endpoint, label, roles allowed; admin sees every staff entry)
 NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("main.index", _l("Home"), ()),
-    ("catalog.products", _l("Products"), ("sales", "buyer", "warehouse", "finance", "merchant")),
+    (
+        "catalog.products",
+        _l("Products"),
+        ("sales", "buyer", "warehouse", "finance", "merchant"),
+    ),
     ("merchants.index", _l("Merchants"), ("sales", "finance", "dispatcher")),
     ("merchants.map", _l("Map"), ("sales", "dispatcher")),
     ("stock.index", _l("Stock"), ("warehouse", "buyer", "sales")),
     ("stock.warehouses", _l("Warehouses"), ("warehouse",)),
-    ("jobs.index", _l("Jobs"), ("sales", "warehouse", "buyer", "finance", "dispatcher")),
+    (
+        "jobs.index",
+        _l("Jobs"),
+        ("sales", "warehouse", "buyer", "finance", "dispatcher"),
+    ),
     ("admin.users", _l("Users"), ()),
     ("admin.audit", _l("Audit log"), ()),
 )
@@ -92,7 +101,7 @@ def _now_local() -> dt.datetime:
 
 
 def current_locale() -> str:
-    """"zh_CN" or "en" (Babel may spell zh_CN as zh_Hans_CN)."""
+    """ "zh_CN" or "en" (Babel may spell zh_CN as zh_Hans_CN)."""
     locale = get_locale()
     return "zh_CN" if locale is None or locale.language == "zh" else "en"
 

@@ -6,6 +6,7 @@ converted) so a document is immutable and hashable. Constructors reject values a
 renderer could not print faithfully (a float price, a bar code with non-ASCII
 characters) with ``TypeError`` / ``ValueError``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ Every printed document uses this one embedded TrueType font for Chinese and Lati
 text, so a PDF reads the same on a machine with no fonts installed. ReportLab's
 built-in CID fonts (STSong-Light, ...) are never used: they are not embedded.
 """
+
 from __future__ import annotations
 
 import threading

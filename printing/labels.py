@@ -4,6 +4,7 @@ Each label shows the warehouse name, the bin code in large type, its Code128 bar
 and the bin's place (aisle, block, bay, side, level) in Chinese and English. Labels
 fill the sheet left to right, top to bottom; a new page starts when a sheet is full.
 """
+
 from __future__ import annotations
 
 import io
@@ -104,19 +105,25 @@ def _draw_label(canvas: Canvas, label: BinLabel, cell: Cell) -> None:
 
     # bin code, as large as fits
     size = fit_font_size(
-        label.code, BOLD_FONT_NAME, max_size=CODE_MAX_SIZE, min_size=CODE_MIN_SIZE,
+        label.code,
+        BOLD_FONT_NAME,
+        max_size=CODE_MAX_SIZE,
+        min_size=CODE_MIN_SIZE,
         width=width,
     )
     y -= size * 0.95 + 1.5
-    _draw_heavy_text(
-        canvas, label.code, left, y, size
-    )
+    _draw_heavy_text(canvas, label.code, left, y, size)
 
     # place in the warehouse, two small lines at the bottom
     detail_zh, detail_en = location_lines(label)
     detail = min(
-        fit_font_size(t, FONT_NAME, max_size=DETAIL_MAX_SIZE, min_size=DETAIL_MIN_SIZE,
-                      width=width)
+        fit_font_size(
+            t,
+            FONT_NAME,
+            max_size=DETAIL_MAX_SIZE,
+            min_size=DETAIL_MIN_SIZE,
+            width=width,
+        )
         for t in (detail_zh, detail_en)
     )
     canvas.setFillColor(MUTED)
@@ -125,7 +132,8 @@ def _draw_label(canvas: Canvas, label: BinLabel, cell: Cell) -> None:
         left, bottom, truncate_to_width(detail_en, FONT_NAME, detail, width)
     )
     canvas.drawString(
-        left, bottom + detail * 1.25,
+        left,
+        bottom + detail * 1.25,
         truncate_to_width(detail_zh, FONT_NAME, detail, width),
     )
 
@@ -138,7 +146,12 @@ def _draw_label(canvas: Canvas, label: BinLabel, cell: Cell) -> None:
 
 
 def _draw_barcode(
-    canvas: Canvas, code: str, left: float, width: float, low: float, high: float,
+    canvas: Canvas,
+    code: str,
+    left: float,
+    width: float,
+    low: float,
+    high: float,
     height: float,
 ) -> None:
     bar_width = barcode_bar_width(code, width)
@@ -196,4 +209,6 @@ def _draw_empty_sheet(canvas: Canvas, title: str) -> None:
     canvas.drawString(20 * mm, page_h - 30 * mm, title)
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT_NAME, 9)
-    canvas.drawString(20 * mm, page_h - 38 * mm, "没有货位标签。 No bin labels to print.")
+    canvas.drawString(
+        20 * mm, page_h - 38 * mm, "没有货位标签。 No bin labels to print."
+    )

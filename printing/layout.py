@@ -5,6 +5,7 @@ fitting text) plus the PDF plumbing: metadata, a canvas that knows the page tota
 "page x of y", the running header and footer, and ``build_pdf`` which turns a platypus
 story into bytes.
 """
+
 from __future__ import annotations
 
 import io

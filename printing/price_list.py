@@ -3,6 +3,7 @@
 Each category is a table whose band and column header repeat on every page it spans;
 prices are right-aligned with two decimals; every page says "第 x / n 页 · Page x of n".
 """
+
 from __future__ import annotations
 
 from reportlab.lib.units import mm

@@ -4,6 +4,7 @@ All layout constants live here so renderers do not scatter page geometry. Every 
 uses the embedded CJK font; paragraphs that may hold Chinese wrap with
 ``wordWrap="CJK"``.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """The composition root: create_app() wires configuration, extensions, blueprints and jobs."""
+
 from __future__ import annotations
 
 import logging
@@ -41,7 +42,11 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=os.path.join(HERE, "migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=os.path.join(HERE, "migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -49,8 +54,12 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     from blueprints.i18n import select_locale, select_timezone
 
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(WEB, "translations"))
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", os.path.join(WEB, "translations")
+    )
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=select_timezone
+    )
     recorder.install(db.session)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -94,4 +103,6 @@ def configure_jobs(app: Flask) -> None:
 
 def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )

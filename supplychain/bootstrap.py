@@ -2,6 +2,7 @@
 
 Migrations insert the same rows; tests that build the schema with create_all() call this.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,5 +13,7 @@ from supplychain.stock.models import Warehouse
 
 def ensure_reference_data() -> None:
     if db.session.scalar(sa.select(sa.func.count(Warehouse.id))) == 0:
-        db.session.add(Warehouse(code="MAIN", name="主仓 Main warehouse", is_default=True))
+        db.session.add(
+            Warehouse(code="MAIN", name="主仓 Main warehouse", is_default=True)
+        )
     db.session.commit()

@@ -1,4 +1,5 @@
 """Invariant checks run by `supplychain check`; each feature contributes a function."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Command line: `supplychain` is Flask's CLI for the app (run, db upgrade, demo, users, check…)."""
+
 from __future__ import annotations
 
 import sys
@@ -29,20 +30,35 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="admin, sales, buyer, warehouse, dispatcher, driver, finance or merchant")
+@click.option(
+    "--role",
+    required=True,
+    help="admin, sales, buyer, warehouse, dispatcher, driver, finance or merchant",
+)
 @click.option("--merchant", "merchant_code", help="merchant code (for role merchant)")
-@click.option("--password-stdin", is_flag=True, required=True, help="read the password from one line of stdin")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="read the password from one line of stdin",
+)
 @with_appcontext
-def create_user_command(username: str, role: str, merchant_code: str | None, password_stdin: bool) -> None:
+def create_user_command(
+    username: str, role: str, merchant_code: str | None, password_stdin: bool
+) -> None:
     """Create a user; the password is read from standard input."""
     from supplychain.auth.services import create_user_by_codes
     from supplychain.errors import DomainError
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = create_user_by_codes(username, password, role=role, merchant_code=merchant_code)
+        user = create_user_by_codes(
+            username, password, role=role, merchant_code=merchant_code
+        )
     except DomainError as error:
-        raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from error
+        raise click.ClickException(
+            f"{error.message} {error.details or ''}".strip()
+        ) from error
     click.echo(f"created user {user.username} ({user.role})")
 
 

@@ -1,4 +1,5 @@
 """Configuration defaults. Nothing here reads the environment at import time."""
+
 from __future__ import annotations
 
 import os
@@ -11,14 +12,18 @@ from flask import Flask
 class DefaultConfig:
     """Embedded defaults: SQLite in the instance folder, jobs in-process."""
 
-    SECRET_KEY = "dev-only-change-me"  # overridden by SUPPLYCHAIN_SECRET_KEY in production
+    SECRET_KEY = (
+        "dev-only-change-me"  # overridden by SUPPLYCHAIN_SECRET_KEY in production
+    )
     DATABASE_URL: str | None = None  # None ⇒ sqlite file in the instance folder
     REDIS_URL: str | None = None  # set ⇒ background jobs go to RQ
     JOB_QUEUE = "supplychain"
     JOB_RUNNER: str | None = None  # "inline" | "rq"; None ⇒ rq when REDIS_URL is set
     JOB_TIMEOUT = 3600  # seconds an RQ job may run
     TIMEZONE = "Asia/Shanghai"
-    COMPANY_NAME = "配送中心 Distribution centre"  # printed on price lists and other documents
+    COMPANY_NAME = (
+        "配送中心 Distribution centre"  # printed on price lists and other documents
+    )
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -54,6 +59,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
-    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    if (
+        app.config.get("REDIS_URL")
+        and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    ):
         # limits must be shared between web processes in production
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]

@@ -3,6 +3,7 @@
 Money is exact in both databases: NUMERIC(14, 2) on PostgreSQL and integer cents on SQLite
 (SQLite's NUMERIC affinity would round-trip through a binary float).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,9 @@ class ExactDecimal(TypeDecorator):
     digits = 14
     places = 2
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # args from migrations: ignored
+    def __init__(
+        self, *args: Any, **kwargs: Any
+    ) -> None:  # args from migrations: ignored
         super().__init__(self.digits, self.places)
         self._quantum = Decimal(1).scaleb(-self.places)
         self._factor = 10**self.places
@@ -53,7 +56,9 @@ class ExactDecimal(TypeDecorator):
     def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.BigInteger())
-        return dialect.type_descriptor(sa.Numeric(self.digits, self.places, asdecimal=True))
+        return dialect.type_descriptor(
+            sa.Numeric(self.digits, self.places, asdecimal=True)
+        )
 
     def quantize(self, value: Any) -> Decimal:
         """The value as the database will store it; floats and out-of-range values refused."""
@@ -62,7 +67,9 @@ class ExactDecimal(TypeDecorator):
         exact = Decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
         if abs(exact) >= Decimal(10) ** (self.digits - self.places):
             # PostgreSQL's NUMERIC refuses it; SQLite's integers would not: refuse on both
-            raise ValueError(f"{exact} does not fit NUMERIC({self.digits}, {self.places})")
+            raise ValueError(
+                f"{exact} does not fit NUMERIC({self.digits}, {self.places})"
+            )
         return exact
 
     def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]

@@ -1,5 +1,7 @@
 """Domain errors. Each carries the HTTP status, the snake_case code and the details that
-blueprints/errors.py turns into the one JSON error shape of contracts.md (or a flash message)."""
+blueprints/errors.py turns into the one JSON error shape of contracts.md (or a flash message).
+"""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,7 +30,9 @@ class ValidationFailed(DomainError):
     status = 422
     code = "validation_error"
 
-    def __init__(self, errors: dict[str, Any], message: str = "The input is not valid.") -> None:
+    def __init__(
+        self, errors: dict[str, Any], message: str = "The input is not valid."
+    ) -> None:
         super().__init__(message, details=errors)
         self.errors = errors
 
@@ -76,10 +80,13 @@ class IdempotencyKeyInUse(Conflict):
 class ImportRejected(ValidationFailed):
     """An import file was refused; details = {"rows": [{"row", "column", "message"}]}."""
 
-    def __init__(self, problems: list[dict[str, Any]], message: str | None = None) -> None:
+    def __init__(
+        self, problems: list[dict[str, Any]], message: str | None = None
+    ) -> None:
         DomainError.__init__(
             self,
-            message or f"The file was refused: {len(problems)} problem(s); nothing was imported.",
+            message
+            or f"The file was refused: {len(problems)} problem(s); nothing was imported.",
             details={"rows": problems},
         )
         self.errors = {"rows": problems}

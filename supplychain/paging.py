@@ -1,4 +1,5 @@
 """One page of a list for the HTML pages (the API uses X-Total-Count instead)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,10 +30,17 @@ class Page:
         return self.number < self.pages
 
 
-def page_of(stmt: sa.Select, number: int = 1, per_page: int = 50, *, scalars: bool = True) -> Page:
+def page_of(
+    stmt: sa.Select, number: int = 1, per_page: int = 50, *, scalars: bool = True
+) -> Page:
     """Run ``stmt`` for page ``number`` (1-based, clamped) and count the whole result."""
     number = max(1, number)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        )
+        or 0
+    )
     query = stmt.limit(per_page).offset((number - 1) * per_page)
     rows = db.session.scalars(query) if scalars else db.session.execute(query)
     return Page(list(rows), number, per_page, total)

@@ -5,6 +5,7 @@ or XLSX; every refusal names the row and column. Writing: CSV as UTF-8 with BOM 
 correctly in Excel), cells beginning with = + - @ neutralised; XLSX with typed cells
 (contracts.md §5).
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,7 +28,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass(frozen=True)
 class Table:
     columns: list[str]
-    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row number, header → text); header is row 1
+    rows: list[
+        tuple[int, dict[str, str]]
+    ]  # (spreadsheet row number, header → text); header is row 1
 
 
 def _reject(message: str, row: int = 0, column: str = "") -> ImportRejected:
@@ -45,7 +48,9 @@ def _decode(data: bytes) -> str:
         # Excel in a Chinese locale saves "CSV" as GBK; GB18030 is its superset
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise _reject("The file is neither UTF-8 nor GBK text; save it as CSV UTF-8 or XLSX.") from None
+        raise _reject(
+            "The file is neither UTF-8 nor GBK text; save it as CSV UTF-8 or XLSX."
+        ) from None
     if "\x00" in text:
         raise _reject("The file looks binary (UTF-16?); save it as CSV UTF-8 or XLSX.")
     return text
@@ -60,7 +65,9 @@ def _cell_text(value: Any) -> str:
         # XLSX numbers arrive as floats; keep integers integral, the rest via repr's shortest form
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
@@ -73,7 +80,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        return [
+            [c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)
+        ]
     except csv.Error as error:
         raise _reject(f"The CSV is malformed: {error}.") from None
 
@@ -126,7 +135,10 @@ def read_table(
         if col not in columns
     ]
     duplicates = {c for c in columns if c and columns.count(c) > 1}
-    problems += [{"row": 1, "column": c, "message": f"Column '{c}' appears twice."} for c in sorted(duplicates)]
+    problems += [
+        {"row": 1, "column": c, "message": f"Column '{c}' appears twice."}
+        for c in sorted(duplicates)
+    ]
     if problems:
         raise ImportRejected(problems)
     rows = []
@@ -136,7 +148,9 @@ def read_table(
         if len(rows) >= max_rows:
             raise _reject(f"The file has more than {max_rows} rows; split it.", number)
         padded = list(values) + [""] * (len(columns) - len(values))
-        cells = {col: unneutralise(padded[i].strip()) for i, col in enumerate(columns) if col}
+        cells = {
+            col: unneutralise(padded[i].strip()) for i, col in enumerate(columns) if col
+        }
         rows.append((number, cells))
     if not rows:
         raise _reject("The file has a header but no rows.", 2)
@@ -168,7 +182,9 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
-def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
+def write_xlsx(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str
+) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
     sheet.append([_neutralise(c) for c in columns])

@@ -3,6 +3,7 @@
 `app` runs on SQLite by default. Tests that take the `any_db_app` fixture run twice: once on
 SQLite and once on PostgreSQL (a throwaway cluster started by tests/support/postgres.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -60,7 +61,9 @@ def app(tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db_app(request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
+def any_db_app(
+    request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[str, Any]
+) -> Iterator[Flask]:
     """The app on SQLite and on PostgreSQL: for integration tests of services and the ledger."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.sqlite'}"
@@ -71,7 +74,9 @@ def any_db_app(request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[s
         if request.param == "postgres":
             from tests.support.postgres import reset_database
 
-            reset_database(db.engine, db.metadata)  # schema once, then TRUNCATE per test
+            reset_database(
+                db.engine, db.metadata
+            )  # schema once, then TRUNCATE per test
         else:
             db.create_all()
         ensure_reference_data()
@@ -95,12 +100,16 @@ PASSWORD = "correct horse 42"
 
 
 def login(client: FlaskClient, user: Any, password: str = PASSWORD) -> None:
-    response = client.post("/auth/login", data={"username": user.username, "password": password})
+    response = client.post(
+        "/auth/login", data={"username": user.username, "password": password}
+    )
     assert response.status_code == 302, response.data
 
 
 def bearer(client: FlaskClient, user: Any, password: str = PASSWORD) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": user.username, "password": password})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": password}
+    )
     assert response.status_code == 200, response.json
     return {"Authorization": f"Bearer {response.json['access_token']}"}
 

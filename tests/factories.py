@@ -2,6 +2,7 @@
 
 Each feature appends its factories here; keep them minimal and valid by default.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal

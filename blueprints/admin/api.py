@@ -1,17 +1,25 @@
 """Administration API: users and the audit log (admin only)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from flask_login import current_user
 
-from blueprints.admin.schemas import AuditArgsSchema, AuditLogSchema, UserCreateSchema, UserSchema
+from blueprints.admin.schemas import (
+    AuditArgsSchema,
+    AuditLogSchema,
+    UserCreateSchema,
+    UserSchema,
+)
 from blueprints.api import ApiBlueprint, PageArgsSchema, auth_required, paginate
 from supplychain.audit.queries import audit_query
 from supplychain.auth import services
 from supplychain.auth.queries import users_query
 
-api_bp = ApiBlueprint("admin_api", __name__, url_prefix="/api/v1", description="Users and audit log")
+api_bp = ApiBlueprint(
+    "admin_api", __name__, url_prefix="/api/v1", description="Users and audit log"
+)
 
 
 @api_bp.route("/users", methods=["GET"])
@@ -31,8 +39,11 @@ def list_users(args: dict[str, Any]) -> Any:
 def create_user(data: dict[str, Any]) -> Any:
     """Create a user of any role (merchant users need `merchant`)."""
     return services.create_user_by_codes(
-        data["username"], data["password"], role=data["role"],
-        merchant_code=data.get("merchant"), display_name=data.get("display_name", ""),
+        data["username"],
+        data["password"],
+        role=data["role"],
+        merchant_code=data.get("merchant"),
+        display_name=data.get("display_name", ""),
     )
 
 

@@ -1,19 +1,28 @@
 """User administration shapes."""
+
 import marshmallow as ma
 
 from supplychain.auth.models import ROLES
 
 
 class UserCreateSchema(ma.Schema):
-    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    display_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=120))
+    username = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=80)
+    )
+    display_name = ma.fields.String(
+        load_default="", validate=ma.validate.Length(max=120)
+    )
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     merchant = ma.fields.String(load_default=None, validate=ma.validate.Length(max=30))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=1024))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(min=8, max=1024)
+    )
 
 
 class PasswordSchema(ma.Schema):
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=8, max=1024))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(min=8, max=1024)
+    )
 
 
 class UserSchema(ma.Schema):
@@ -45,5 +54,9 @@ class AuditArgsSchema(ma.Schema):
     entity = ma.fields.String(load_default="")
     actor = ma.fields.String(load_default="")
     entity_id = ma.fields.String(load_default="")
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    page = ma.fields.Integer(
+        load_default=1, validate=ma.validate.Range(min=1, max=10**6)
+    )
+    per_page = ma.fields.Integer(
+        load_default=50, validate=ma.validate.Range(min=1, max=200)
+    )

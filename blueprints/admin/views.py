@@ -1,4 +1,5 @@
 """Administration pages: users and roles, the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,11 @@ def users() -> Any:
         if data is not None:
             try:
                 services.create_user_by_codes(
-                    data["username"], data["password"], role=data["role"],
-                    merchant_code=data.get("merchant"), display_name=data.get("display_name", ""),
+                    data["username"],
+                    data["password"],
+                    role=data["role"],
+                    merchant_code=data.get("merchant"),
+                    display_name=data.get("display_name", ""),
                 )
             except ValidationFailed as error:
                 errors = domain_field_errors(error)
@@ -49,9 +53,18 @@ def users() -> Any:
     page = page_of(users_query(q, role), _page())
     status = 400 if errors else 200
     role_options = [(r, role_label(r)) for r in ROLES]
-    return render_template(
-        "admin/users.html", page=page, q=q, role=role, role_options=role_options, errors=errors, form=form
-    ), status
+    return (
+        render_template(
+            "admin/users.html",
+            page=page,
+            q=q,
+            role=role,
+            role_options=role_options,
+            errors=errors,
+            form=form,
+        ),
+        status,
+    )
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -85,5 +98,10 @@ def audit() -> Any:
     entity_id = request.args.get("entity_id", "")
     page = page_of(audit_query(entity, actor, entity_id), _page())
     return render_template(
-        "admin/audit.html", page=page, entity=entity, actor=actor, entity_id=entity_id, entities=audited_entities()
+        "admin/audit.html",
+        page=page,
+        entity=entity,
+        actor=actor,
+        entity_id=entity_id,
+        entities=audited_entities(),
     )

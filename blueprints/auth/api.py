@@ -1,4 +1,5 @@
 """POST /api/v1/auth/token: exchange a username and password for a bearer token."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,9 @@ from blueprints.auth.schemas import LoginSchema, TokenSchema
 from supplychain.auth import services
 from supplychain.extensions import limiter
 
-api_bp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Tokens")
+api_bp = ApiBlueprint(
+    "auth_api", __name__, url_prefix="/api/v1/auth", description="Tokens"
+)
 
 
 def _token_limit() -> str:
@@ -28,4 +31,8 @@ def token(data: dict[str, str]) -> Any:
     if user is None:
         raise Unauthorized("Wrong username or password.")
     issued = services.issue_token(user, hours=current_app.config["API_TOKEN_HOURS"])
-    return {"access_token": issued.access_token, "token_type": "Bearer", "expires_at": issued.expires_at}
+    return {
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_at": issued.expires_at,
+    }

@@ -1,4 +1,5 @@
 """Role checks for HTML routes (the API uses blueprints.api.auth_required)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,4 +26,6 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorator
 
 
-staff_required = roles_required("admin", "sales", "buyer", "warehouse", "dispatcher", "driver", "finance")
+staff_required = roles_required(
+    "admin", "sales", "buyer", "warehouse", "dispatcher", "driver", "finance"
+)

@@ -1,10 +1,15 @@
 """Request and response shapes for login and tokens."""
+
 import marshmallow as ma
 
 
 class LoginSchema(ma.Schema):
-    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024))
+    username = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=80)
+    )
+    password = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=1024)
+    )
 
 
 class TokenSchema(ma.Schema):

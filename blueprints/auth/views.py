@@ -1,10 +1,20 @@
 """Session login and logout for the web pages."""
+
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import login_user, logout_user
@@ -16,7 +26,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates"
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("main.index")
 
@@ -64,4 +79,10 @@ def set_language(lang: str) -> Any:
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         refresh()  # forget the locale Flask-Babel cached for this context
-    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+    return redirect(
+        _safe_next(
+            request.form.get("next")
+            or request.referrer
+            and urlsplit(request.referrer).path
+        )
+    )

@@ -1,4 +1,5 @@
 """Home page per role, health check."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """AuditLog rows: who, when, what, before and after."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,9 @@ class AuditLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.Integer)  # users.id; no FK: logs outlive users
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.Integer
+    )  # users.id; no FK: logs outlive users
     actor: Mapped[str] = mapped_column(sa.String(120))  # "admin", "cli", "job:abc123"
     action: Mapped[str] = mapped_column(sa.String(10))  # create | update | delete
     entity: Mapped[str] = mapped_column(sa.String(60), index=True)  # table name

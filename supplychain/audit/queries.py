@@ -1,4 +1,5 @@
 """Read side for the audit log page and API."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,4 +21,8 @@ def audit_query(entity: str = "", actor: str = "", entity_id: str = "") -> sa.Se
 def audited_entities() -> list[str]:
     from supplychain.extensions import db
 
-    return list(db.session.scalars(sa.select(AuditLog.entity).distinct().order_by(AuditLog.entity)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditLog.entity).distinct().order_by(AuditLog.entity)
+        )
+    )

@@ -4,6 +4,7 @@ A model opts in with ``__audited__ = True`` (and may list ``__audit_exclude__`` 
 password hashes). The actor comes from a context variable that the web layer, the CLI and the job
 runner set; rows are written on the flushing connection, inside the same transaction.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """User accounts and hashed API bearer tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from supplychain.database import TimestampMixin, UTCDateTime, utcnow
 from supplychain.extensions import db
 
-ROLES = ("admin", "sales", "buyer", "warehouse", "dispatcher", "driver", "finance", "merchant")
+ROLES = (
+    "admin",
+    "sales",
+    "buyer",
+    "warehouse",
+    "dispatcher",
+    "driver",
+    "finance",
+    "merchant",
+)
 STAFF_ROLES = tuple(r for r in ROLES if r != "merchant")
 
 
@@ -19,7 +29,8 @@ class User(TimestampMixin, db.Model):
     __audit_exclude__ = ("password_hash", "last_login_at")
     __table_args__ = (
         sa.CheckConstraint(
-            "(role = 'merchant') = (merchant_id IS NOT NULL)", name="merchant_user_has_merchant"
+            "(role = 'merchant') = (merchant_id IS NOT NULL)",
+            name="merchant_user_has_merchant",
         ),
     )
 
@@ -55,7 +66,9 @@ class User(TimestampMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         """One of ``roles``; admin passes wherever any staff role is listed."""
-        return self.role in roles or (self.role == "admin" and any(r != "merchant" for r in roles))
+        return self.role in roles or (
+            self.role == "admin" and any(r != "merchant" for r in roles)
+        )
 
 
 class ApiToken(db.Model):

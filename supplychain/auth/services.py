@@ -1,4 +1,5 @@
 """Creating users, checking passwords (argon2id) and issuing hashed, expiring API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -103,13 +104,17 @@ def issue_token(user: User, *, hours: int) -> IssuedToken:
     """A random bearer token; only its SHA-256 is stored."""
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=hours)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    db.session.add(
+        ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at)
+    )
     db.session.commit()
     return IssuedToken(token, expires_at)
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
+    )
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
@@ -123,11 +128,15 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def set_user_active(user_id: int, active: bool, *, acting_user_id: int | None = None) -> User:
+def set_user_active(
+    user_id: int, active: bool, *, acting_user_id: int | None = None
+) -> User:
     """Activate or deactivate a user; nobody can deactivate themselves (no lock-out)."""
     user = _get_user(user_id)
     if not active and user.id == acting_user_id:
-        raise ValidationFailed({"is_active": ["You cannot deactivate your own account."]})
+        raise ValidationFailed(
+            {"is_active": ["You cannot deactivate your own account."]}
+        )
     user.is_active = active
     if not active:  # a deactivated user's tokens stop working at once
         db.session.execute(
@@ -155,7 +164,12 @@ def _get_user(user_id: int) -> User:
 
 
 def create_user_by_codes(
-    username: str, password: str, *, role: str, merchant_code: str | None, display_name: str = ""
+    username: str,
+    password: str,
+    *,
+    role: str,
+    merchant_code: str | None,
+    display_name: str = "",
 ) -> User:
     """create_user with the merchant given by code (forms, API, CLI)."""
     from supplychain.merchants.services import merchant_id_for_code
@@ -163,11 +177,23 @@ def create_user_by_codes(
     merchant_id = None
     if role == "merchant":
         if not merchant_code:
-            raise ValidationFailed({"merchant": ["A merchant user needs a merchant code."]})
+            raise ValidationFailed(
+                {"merchant": ["A merchant user needs a merchant code."]}
+            )
         try:
             merchant_id = merchant_id_for_code(merchant_code)
         except NotFound:
-            raise ValidationFailed({"merchant": [f"No merchant with code '{merchant_code}'."]}) from None
+            raise ValidationFailed(
+                {"merchant": [f"No merchant with code '{merchant_code}'."]}
+            ) from None
     elif merchant_code:
-        raise ValidationFailed({"merchant": ["Only merchant users belong to a merchant."]})
-    return create_user(username, password, role=role, merchant_id=merchant_id, display_name=display_name)
+        raise ValidationFailed(
+            {"merchant": ["Only merchant users belong to a merchant."]}
+        )
+    return create_user(
+        username,
+        password,
+        role=role,
+        merchant_id=merchant_id,
+        display_name=display_name,
+    )

@@ -7,6 +7,7 @@ Prints p50/p95/max in milliseconds. Only loopback traffic; every loop is bounded
 
     python -m tests.bench.latency [--stores 2000] [--moves 100000] [--requests 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,9 @@ def free_port() -> int:
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        args, env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -84,9 +87,20 @@ def backend(name: str) -> Iterator[str]:
 def gunicorn(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-         "--log-level", "warning", "supplychain.app:create_app()"],
-        env=env, cwd=ROOT,
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "supplychain.app:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -107,12 +121,20 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
 def login(client: httpx.Client, username: str, password: str) -> None:
     page = client.get("/auth/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    response = client.post("/auth/login", data={"username": username, "password": password, "csrf_token": token})
+    response = client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": token},
+    )
     if response.status_code != 302:
         raise SystemExit(f"login failed: {response.status_code}")
 
 
-def timed(client: httpx.Client, paths: list[str], requests: int, headers: dict[str, str] | None = None) -> list[float]:
+def timed(
+    client: httpx.Client,
+    paths: list[str],
+    requests: int,
+    headers: dict[str, str] | None = None,
+) -> list[float]:
     for path in paths[:3]:  # warm-up
         client.get(path, headers=headers)
     samples = []
@@ -134,29 +156,66 @@ def pct(samples: list[float], q: float) -> float:
 def measure(name: str, stores: int, moves: int, requests: int) -> list[tuple]:
     rows = []
     with backend(name) as url:
-        env = os.environ | {"SUPPLYCHAIN_DATABASE_URL": url, "SUPPLYCHAIN_SECRET_KEY": "bench"}
+        env = os.environ | {
+            "SUPPLYCHAIN_DATABASE_URL": url,
+            "SUPPLYCHAIN_SECRET_KEY": "bench",
+        }
         env.pop("SUPPLYCHAIN_REDIS_URL", None)
         cli = str(BIN / "supplychain")
         run([cli, "db", "upgrade"], env)
         started = time.perf_counter()
         run([cli, "demo", "--stores", str(stores), "--seed", "1"], env)
         load_s = time.perf_counter() - started
-        total_moves = int(run([str(BIN / "python"), "-c", TOP_UP, str(moves)], env).strip().splitlines()[-1])
+        total_moves = int(
+            run([str(BIN / "python"), "-c", TOP_UP, str(moves)], env)
+            .strip()
+            .splitlines()[-1]
+        )
         with gunicorn(env) as base, httpx.Client(base_url=base, timeout=30) as client:
             login(client, "admin", "demo-admin-2026")
-            token = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo-admin-2026"}).json()
+            token = client.post(
+                "/api/v1/auth/token",
+                json={"username": "admin", "password": "demo-admin-2026"},
+            ).json()
             bearer = {"Authorization": f"Bearer {token['access_token']}"}
             cases = [
-                ("product list page", [f"/catalog/products?page={p}" for p in range(1, 7)], None),
-                ("product search page", ["/catalog/products?q=艾灸", "/catalog/products?q=阿胶"], None),
+                (
+                    "product list page",
+                    [f"/catalog/products?page={p}" for p in range(1, 7)],
+                    None,
+                ),
+                (
+                    "product search page",
+                    ["/catalog/products?q=艾灸", "/catalog/products?q=阿胶"],
+                    None,
+                ),
                 ("stock page", [f"/stock/?page={p}" for p in range(1, 7)], None),
-                ("GET /api/v1/products", [f"/api/v1/products?page={p}&per_page=50" for p in range(1, 7)], bearer),
-                ("GET /api/v1/stock", [f"/api/v1/stock?page={p}&per_page=50" for p in range(1, 7)], bearer),
+                (
+                    "GET /api/v1/products",
+                    [f"/api/v1/products?page={p}&per_page=50" for p in range(1, 7)],
+                    bearer,
+                ),
+                (
+                    "GET /api/v1/stock",
+                    [f"/api/v1/stock?page={p}&per_page=50" for p in range(1, 7)],
+                    bearer,
+                ),
             ]
             for label, paths, headers in cases:
                 samples = timed(client, paths, requests, headers)
-                rows.append((name, label, stores, total_moves, len(samples), statistics.median(samples),
-                             pct(samples, 0.95), max(samples), load_s))
+                rows.append(
+                    (
+                        name,
+                        label,
+                        stores,
+                        total_moves,
+                        len(samples),
+                        statistics.median(samples),
+                        pct(samples, 0.95),
+                        max(samples),
+                        load_s,
+                    )
+                )
     return rows
 
 
@@ -170,10 +229,16 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for name in args.backends.split(","):
         rows += measure(name, args.stores, args.moves, args.requests)
-    print(f"\nRequest latency (gunicorn 2 workers × 4 threads, sequential client, {args.requests} requests each)")
-    print(f"{'backend':<9} {'request':<22} {'stores':>6} {'moves':>7} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(
+        f"\nRequest latency (gunicorn 2 workers × 4 threads, sequential client, {args.requests} requests each)"
+    )
+    print(
+        f"{'backend':<9} {'request':<22} {'stores':>6} {'moves':>7} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+    )
     for backend_name, label, stores, moves, n, p50, p95, worst, _load in rows:
-        print(f"{backend_name:<9} {label:<22} {stores:>6} {moves:>7} {n:>4} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f}")
+        print(
+            f"{backend_name:<9} {label:<22} {stores:>6} {moves:>7} {n:>4} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@ from tests.factories import UserFactory
 
 
 def _is_error_shape(body):
-    return set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    return set(body) == {"error"} and set(body["error"]) == {
+        "code",
+        "message",
+        "details",
+    }
 
 
 def test_unknown_api_path_is_json_404(client):
@@ -36,14 +40,18 @@ def test_garbage_token_is_401(client):
 
 
 def test_malformed_json_is_400(client):
-    response = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", data="{not json", content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert _is_error_shape(response.json)
 
 
 def test_wrong_content_type_is_rejected_with_error_shape(client):
-    response = client.post("/api/v1/auth/token", data="username=a", content_type="text/plain")
+    response = client.post(
+        "/api/v1/auth/token", data="username=a", content_type="text/plain"
+    )
 
     assert response.status_code in (400, 415, 422)
     assert _is_error_shape(response.json)
@@ -55,7 +63,9 @@ def app_config():
 
 
 def test_oversize_payload_is_json_413(client):
-    response = client.post("/api/v1/auth/token", data="x" * 5000, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", data="x" * 5000, content_type="application/json"
+    )
 
     assert response.status_code == 413
     assert response.json["error"]["code"] == "payload_too_large"
@@ -94,7 +104,9 @@ def test_docs_page_loads_vendored_swagger(client):
     page = client.get("/api/v1/docs").get_data(as_text=True)
 
     assert "vendor/swagger-ui/swagger-ui-bundle.js" in page
-    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert (
+        client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    )
 
 
 def test_healthz(client):

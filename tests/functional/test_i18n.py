@@ -38,6 +38,8 @@ def test_unknown_language_is_ignored(client):
 def test_api_answers_in_english_whatever_the_session_language(client):
     client.post("/auth/lang/zh_CN", data={"next": "/"})
 
-    response = client.post("/api/v1/auth/token", json={"username": "nobody", "password": "wrong password"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "nobody", "password": "wrong password"}
+    )
 
     assert response.json["error"]["message"] == "Wrong username or password."

@@ -1,4 +1,5 @@
 """Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -27,7 +28,9 @@ def empty_app(request, tmp_path):
 def _drop_everything():
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            connection.execute(
+                sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            )
         else:
             db.metadata.drop_all(connection)
             connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
@@ -57,7 +60,10 @@ def test_migration_creates_the_append_only_triggers_on_stock_moves(empty_app):
     else:
         query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'stock_moves'::regclass AND NOT tgisinternal"
     names = {row[0] for row in db.session.execute(sa.text(query))}
-    assert names in ({"stock_moves_no_update", "stock_moves_no_delete"}, {"stock_moves_no_update_delete"})
+    assert names in (
+        {"stock_moves_no_update", "stock_moves_no_delete"},
+        {"stock_moves_no_update_delete"},
+    )
 
 
 def test_downgrade_removes_everything(empty_app):

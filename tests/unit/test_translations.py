@@ -91,9 +91,11 @@ def test_every_entry_of_the_zh_catalogue_is_translated_and_none_is_fuzzy():
     ]
     fuzzy = [describe(m.id) for m in messages if m.fuzzy]
 
-    assert not untranslated and not fuzzy, (
-        "untranslated:\n  %s\nfuzzy (check, then drop the flag):\n  %s"
-        % ("\n  ".join(untranslated) or "-", "\n  ".join(fuzzy) or "-")
+    assert (
+        not untranslated and not fuzzy
+    ), "untranslated:\n  %s\nfuzzy (check, then drop the flag):\n  %s" % (
+        "\n  ".join(untranslated) or "-",
+        "\n  ".join(fuzzy) or "-",
     )
 
 
@@ -142,4 +144,6 @@ def test_babel_finds_the_catalogue_for_the_apps_zh_cn_locale(tmp_path):
     translations = Translations.load(str(tmp_path), [Locale.parse("zh_CN")])
 
     assert translations.gettext("Log out") == "退出登录"
-    assert translations.ngettext("%(num)s day", "%(num)s days", 3) % {"num": 3} == "3 天"
+    assert (
+        translations.ngettext("%(num)s day", "%(num)s days", 3) % {"num": 3} == "3 天"
+    )

@@ -17,7 +17,12 @@ def test_admin_creates_a_merchant_user_through_the_form(client, login_as):
 
     response = client.post(
         "/admin/users",
-        data={"username": "store-1", "role": "merchant", "merchant": "HZ001", "password": "long enough 1"},
+        data={
+            "username": "store-1",
+            "role": "merchant",
+            "merchant": "HZ001",
+            "password": "long enough 1",
+        },
     )
 
     assert response.status_code == 302
@@ -28,14 +33,27 @@ def test_admin_creates_a_merchant_user_through_the_form(client, login_as):
 @pytest.mark.parametrize(
     "form, field",
     [
-        ({"username": "x", "role": "merchant", "merchant": "NOPE", "password": "long enough 1"}, "merchant"),
-        ({"username": "x", "role": "merchant", "password": "long enough 1"}, "merchant"),
+        (
+            {
+                "username": "x",
+                "role": "merchant",
+                "merchant": "NOPE",
+                "password": "long enough 1",
+            },
+            "merchant",
+        ),
+        (
+            {"username": "x", "role": "merchant", "password": "long enough 1"},
+            "merchant",
+        ),
         ({"username": "x", "role": "king", "password": "long enough 1"}, "role"),
         ({"username": "x", "role": "sales", "password": "short"}, "password"),
         ({"username": "", "role": "sales", "password": "long enough 1"}, "username"),
     ],
 )
-def test_bad_user_form_shows_error_next_to_field_and_writes_nothing(client, login_as, form, field):
+def test_bad_user_form_shows_error_next_to_field_and_writes_nothing(
+    client, login_as, form, field
+):
     login_as(UserFactory(role="admin"))
     before = _count_users()
 
@@ -50,7 +68,10 @@ def test_duplicate_username_is_refused(client, login_as):
     admin = UserFactory(role="admin")
     login_as(admin)
 
-    response = client.post("/admin/users", data={"username": admin.username, "role": "sales", "password": "long enough 1"})
+    response = client.post(
+        "/admin/users",
+        data={"username": admin.username, "role": "sales", "password": "long enough 1"},
+    )
 
     assert response.status_code == 400
     assert "already in use" in response.get_data(as_text=True)
@@ -65,7 +86,9 @@ def test_only_admin_opens_admin_pages(client, login_as, role):
     assert client.get("/admin/audit").status_code == 403
 
 
-def test_deactivated_user_cannot_log_in_and_token_stops_working(client, login_as, auth_headers):
+def test_deactivated_user_cannot_log_in_and_token_stops_working(
+    client, login_as, auth_headers
+):
     admin = UserFactory(role="admin")
     victim = UserFactory(role="sales")
     headers = auth_headers(victim)
@@ -74,7 +97,10 @@ def test_deactivated_user_cannot_log_in_and_token_stops_working(client, login_as
     client.post(f"/admin/users/{victim.id}/active", data={"active": "0"})
 
     assert client.get("/api/v1/users", headers=headers).status_code == 401
-    response = client.post("/api/v1/auth/token", json={"username": victim.username, "password": "correct horse 42"})
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"username": victim.username, "password": "correct horse 42"},
+    )
     assert response.status_code == 401
 
 
@@ -91,9 +117,16 @@ def test_admin_cannot_deactivate_itself(client, login_as):
 def test_audit_log_records_who_changed_what(client, login_as):
     admin = UserFactory(role="admin")
     login_as(admin)
-    client.post("/admin/users", data={"username": "buyer-1", "role": "buyer", "password": "long enough 1"})
+    client.post(
+        "/admin/users",
+        data={"username": "buyer-1", "role": "buyer", "password": "long enough 1"},
+    )
 
-    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.entity == "users", AuditLog.action == "create").order_by(AuditLog.id.desc()))
+    row = db.session.scalar(
+        sa.select(AuditLog)
+        .where(AuditLog.entity == "users", AuditLog.action == "create")
+        .order_by(AuditLog.id.desc())
+    )
 
     assert row.actor == admin.username and row.actor_id == admin.id
     assert row.after["username"] == "buyer-1" and "password_hash" not in row.after
@@ -103,10 +136,18 @@ def test_audit_log_records_who_changed_what(client, login_as):
 def test_users_api_creates_and_lists_with_total_header(client, auth_headers):
     headers = auth_headers(UserFactory(role="admin"))
 
-    created = client.post("/api/v1/users", json={"username": "d1", "role": "driver", "password": "long enough 1"}, headers=headers)
+    created = client.post(
+        "/api/v1/users",
+        json={"username": "d1", "role": "driver", "password": "long enough 1"},
+        headers=headers,
+    )
     listed = client.get("/api/v1/users?per_page=1", headers=headers)
 
-    assert created.status_code == 201 and created.json["role"] == "driver" and "password" not in created.json
+    assert (
+        created.status_code == 201
+        and created.json["role"] == "driver"
+        and "password" not in created.json
+    )
     assert listed.status_code == 200 and len(listed.json) == 1
     assert int(listed.headers["X-Total-Count"]) == 2
 

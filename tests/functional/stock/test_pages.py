@@ -289,9 +289,15 @@ def test_product_page_flags_expired_and_soon_expiring_lots(client, keeper):
     product = ProductFactory(sku="EX-1", is_lot_tracked=True)
     main = default_warehouse()
     today = dt.date.today()
-    ledger.post_receipt(product.id, main.id, 1, lot="OLD", expiry_date=today - dt.timedelta(days=2))
-    ledger.post_receipt(product.id, main.id, 1, lot="SOON", expiry_date=today + dt.timedelta(days=9))
-    ledger.post_receipt(product.id, main.id, 1, lot="FINE", expiry_date=today + dt.timedelta(days=300))
+    ledger.post_receipt(
+        product.id, main.id, 1, lot="OLD", expiry_date=today - dt.timedelta(days=2)
+    )
+    ledger.post_receipt(
+        product.id, main.id, 1, lot="SOON", expiry_date=today + dt.timedelta(days=9)
+    )
+    ledger.post_receipt(
+        product.id, main.id, 1, lot="FINE", expiry_date=today + dt.timedelta(days=300)
+    )
     db.session.commit()
 
     html = client.get("/stock/products/EX-1").get_data(as_text=True)

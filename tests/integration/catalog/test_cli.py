@@ -28,7 +28,9 @@ def test_the_import_command_lists_problems_and_fails(runner, tmp_path):
 def test_the_export_command_writes_the_file(runner, tmp_path):
     out = tmp_path / "out.csv"
 
-    result = runner.invoke(args=["catalog", "export", "--format", "csv", "--out", str(out)])
+    result = runner.invoke(
+        args=["catalog", "export", "--format", "csv", "--out", str(out)]
+    )
 
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbfsku,name")

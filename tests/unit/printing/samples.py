@@ -1,4 +1,5 @@
 """Builders of realistic printing documents: Chinese health products, Hangzhou bins."""
+
 from __future__ import annotations
 
 import itertools
@@ -14,12 +15,26 @@ DEVICES, CARE = "医疗器械 Devices", "日用护理 Personal care"
 # category, name, English name, unit, case pack, price
 PRODUCTS = [
     (FOOD, "东阿阿胶 阿胶糕 500g", "Dong-E ejiao cake 500 g", "盒", 20, "168.00"),
-    (FOOD, "汤臣倍健 蛋白粉 450g", "By-health protein powder 450 g", "罐", 12, "298.00"),
+    (
+        FOOD,
+        "汤臣倍健 蛋白粉 450g",
+        "By-health protein powder 450 g",
+        "罐",
+        12,
+        "298.00",
+    ),
     (FOOD, "同仁堂 枸杞子 250g", "Tongrentang goji berries 250 g", "袋", 40, "39.90"),
     (HERBS, "西洋参片 100g", "American ginseng slices 100 g", "盒", 30, "256.50"),
     (HERBS, "黄芪 切片 500g", "Astragalus root slices 500 g", "袋", 24, "45.00"),
     (HERBS, "铁皮石斛 枫斗 50g", "Dendrobium officinale 50 g", "盒", 10, "1280.00"),
-    (DEVICES, "鱼跃 电子血压计 YE660D", "Yuwell blood pressure monitor", "台", 8, "219.00"),
+    (
+        DEVICES,
+        "鱼跃 电子血压计 YE660D",
+        "Yuwell blood pressure monitor",
+        "台",
+        8,
+        "219.00",
+    ),
     (DEVICES, "欧姆龙 体温计 MC-246", "Omron thermometer MC-246", "支", 50, "32.80"),
     (CARE, "云南白药 牙膏 180g", "Yunnan Baiyao toothpaste 180 g", "支", 48, "26.50"),
     (CARE, "艾灸贴 10 贴装", "Moxibustion patches, pack of 10", "盒", 60, "19.90"),

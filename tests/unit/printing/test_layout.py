@@ -55,7 +55,7 @@ def test_refuses_money_that_is_not_finite(bad):
         format_amount(Decimal(bad))
 
 
-@given(st.decimals(min_value=-10**12, max_value=10**12, places=4))
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=4))
 def test_formatted_amount_reads_back_as_the_amount_rounded_half_up_to_cents(amount):
     text = format_amount(amount)
 

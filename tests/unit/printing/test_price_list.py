@@ -90,7 +90,9 @@ def test_groups_lines_under_their_category_in_the_callers_order():
 
     text = pdf_text(render_price_list(price_list(lines)), layout=True)
 
-    devices, food = text.index("医疗器械 Devices (2)"), text.index("保健食品 Health food (1)")
+    devices, food = text.index("医疗器械 Devices (2)"), text.index(
+        "保健食品 Health food (1)"
+    )
     uncategorised = text.index("未分类 Uncategorised (1)")
     assert devices < text.index("P-1") < text.index("P-3") < food < text.index("P-2")
     assert food < uncategorised < text.index("P-4")
@@ -112,7 +114,9 @@ def test_prices_are_right_aligned_with_two_decimals():
 
 
 def test_prints_markup_characters_in_names_as_written():
-    line = price_line(name="买一送一 <特价> & 包邮", name_en="Buy 1 get 1 <sale> & free")
+    line = price_line(
+        name="买一送一 <特价> & 包邮", name_en="Buy 1 get 1 <sale> & free"
+    )
 
     text = pdf_text(render_price_list(price_list((line,))))
 
@@ -122,7 +126,8 @@ def test_prints_markup_characters_in_names_as_written():
 def test_long_names_and_skus_wrap_inside_the_page():
     line = price_line(
         sku="HZ-HEALTH-2026-EXTRA-LONG-SKU-0000000001",
-        name="同仁堂 北京同仁堂 六味地黄丸 浓缩丸 水蜜丸 360丸 家庭装 买二送一 限时特惠" * 2,
+        name="同仁堂 北京同仁堂 六味地黄丸 浓缩丸 水蜜丸 360丸 家庭装 买二送一 限时特惠"
+        * 2,
         name_en="Tongrentang Liuwei Dihuang pills, concentrated, family pack " * 3,
     )
 

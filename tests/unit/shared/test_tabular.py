@@ -24,7 +24,10 @@ def test_reads_utf8_csv_with_bom_and_numbers_rows_like_a_spreadsheet():
     table = read_table(data, "p.csv", required=["sku"])
 
     assert table.columns == ["sku", "name"]
-    assert table.rows == [(2, {"sku": "A1", "name": "艾灸贴"}), (4, {"sku": "A2", "name": "阿胶膏"})]
+    assert table.rows == [
+        (2, {"sku": "A1", "name": "艾灸贴"}),
+        (4, {"sku": "A2", "name": "阿胶膏"}),
+    ]
 
 
 def test_reads_gbk_csv_saved_by_excel():
@@ -34,7 +37,13 @@ def test_reads_gbk_csv_saved_by_excel():
 
 
 def test_reads_xlsx_with_typed_cells_as_text():
-    data = _xlsx([["sku", "price", "date"], ["A1", 12.5, dt.datetime(2026, 11, 24)], ["A2", 3, None]])
+    data = _xlsx(
+        [
+            ["sku", "price", "date"],
+            ["A1", 12.5, dt.datetime(2026, 11, 24)],
+            ["A2", 3, None],
+        ]
+    )
 
     rows = read_table(data, "p.xlsx").rows
 
@@ -75,7 +84,9 @@ def test_too_many_rows_is_refused():
 
 
 def test_csv_export_has_bom_and_neutralises_formulas():
-    data = write_csv(["sku", "name"], [["=cmd|' /C calc'!A0", "+1"], ["A2", Decimal("1.50")]])
+    data = write_csv(
+        ["sku", "name"], [["=cmd|' /C calc'!A0", "+1"], ["A2", Decimal("1.50")]]
+    )
 
     text = data.decode("utf-8")
     assert data.startswith(b"\xef\xbb\xbf")
@@ -83,7 +94,11 @@ def test_csv_export_has_bom_and_neutralises_formulas():
 
 
 def test_xlsx_export_keeps_numbers_and_dates_typed():
-    data = write_xlsx(["sku", "price", "day"], [["A1", Decimal("12.50"), dt.date(2026, 11, 24)]], title="产品")
+    data = write_xlsx(
+        ["sku", "price", "day"],
+        [["A1", Decimal("12.50"), dt.date(2026, 11, 24)]],
+        title="产品",
+    )
 
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.title == "产品"
