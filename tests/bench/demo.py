@@ -21,20 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-MIGRATIONS = ROOT / "supplychain" / "migrations" / "versions"
-# the schema without migrations (until the first revision exists): create_all + MAIN
-CREATE_SCHEMA = """
-from supplychain.app import create_app
-from supplychain.bootstrap import ensure_reference_data
-from supplychain.extensions import db
-import supplychain.delivery.models  # noqa: F401
-app = create_app()
-with app.app_context():
-    db.create_all()
-    ensure_reference_data()
-"""
-
-
 @dataclass(frozen=True)
 class Result:
     stores: int
@@ -56,10 +42,7 @@ def _run(args: list[str], env: dict[str, str]) -> str:
 
 
 def _make_schema(env: dict[str, str]) -> None:
-    if any(MIGRATIONS.glob("*.py")):
-        _run([str(BIN / "supplychain"), "db", "upgrade"], env)
-    else:
-        _run([str(BIN / "python"), "-c", CREATE_SCHEMA], env)
+    _run([str(BIN / "supplychain"), "db", "upgrade"], env)
 
 
 def _timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
