@@ -1,4 +1,5 @@
-"""HTTP layer: HTML pages (views.py) and JSON API (api.py) per feature, registered here."""
+"""HTTP layer: HTML pages (views.py) and JSON API (api.py) per feature, registered
+here."""
 
 from __future__ import annotations
 

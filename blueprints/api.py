@@ -25,7 +25,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
 def _unauthorized(message: str) -> Unauthorized:
     error = Unauthorized(message)
-    error.data = {"headers": {"WWW-Authenticate": 'Bearer realm="api"'}}  # type: ignore[attr-defined]
+    error.data = {  # type: ignore[attr-defined]
+        "headers": {"WWW-Authenticate": 'Bearer realm="api"'}
+    }
     return error
 
 
@@ -34,8 +36,8 @@ def current_api_user() -> Any:
 
 
 def auth_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Bearer-token auth for API routes. No roles ⇒ any authenticated user. Admin passes any
-    staff-role check; merchant users pass only where 'merchant' is listed."""
+    """Bearer-token auth for API routes. No roles ⇒ any authenticated user. Admin
+    passes any staff-role check; merchant users pass only where 'merchant' is listed."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -52,8 +54,8 @@ def auth_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
             if roles and not user.has_role(*roles):
                 raise Forbidden("Your role may not do this.")
             g.api_user = user
-            # current_user for this request only (Flask-Login reads g._login_user); unlike
-            # login_user() this never writes a session cookie on an API response
+            # current_user for this request only (Flask-Login reads g._login_user);
+            # unlike login_user() this never writes a session cookie on an API response
             g._login_user = user
             from blueprints.shell import set_audit_actor
 

@@ -1,4 +1,5 @@
-"""Every error, mapped once: the JSON error shape of contracts.md for /api/, a page otherwise."""
+"""Every error, mapped once: the JSON error shape of contracts.md for /api/, a page
+otherwise."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def error_response(
 
 
 def _flatten_webargs(messages: Any) -> dict[str, Any]:
-    """webargs nests errors by location ({"json": {...}, "query": {...}}); keep the fields."""
+    """webargs nests errors by location ({"json": {...}, "query": {...}}); keep the
+    fields."""
     if not isinstance(messages, dict):
         return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
     out: dict[str, Any] = {}

@@ -1,4 +1,5 @@
-"""HTML form posts go through the same marshmallow schemas as the API (house style §3.12)."""
+"""HTML form posts go through the same marshmallow schemas as the API (house style
+§3.12)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from supplychain.errors import ValidationFailed
 def load_form(
     schema: ma.Schema, form: MultiDict
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """Validate a form: (data, {}) or (None, {field: message}) for messages next to fields.
-    Empty strings count as missing so optional fields may be left blank."""
+    """Validate a form: (data, {}) or (None, {field: message}) for messages next to
+    fields. Empty strings count as missing so optional fields may be left blank."""
     raw = {
         key: value for key, value in form.items() if key != "csrf_token" and value != ""
     }

@@ -1,4 +1,5 @@
-"""Locale and time-zone selection for Flask-Babel: the user's choice, the session, then zh_CN."""
+"""Locale and time-zone selection for Flask-Babel: the user's choice, the session,
+then zh_CN."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The UI shell around every page: navigation per role, security headers, audit actor."""
+"""The UI shell around every page: navigation per role, security headers, audit
+actor."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ SECURITY_HEADERS = {
 
 
 def nav_for(user: Any) -> list[tuple[str, Any]]:
-    """Menu entries for this user's role: "()" = everyone; admin sees every staff entry."""
+    """Menu entries for this user's role: "()" = everyone; admin sees every staff
+    entry."""
     if not getattr(user, "is_authenticated", False):
         return []
     items = []
@@ -120,7 +122,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     app.before_request(set_audit_actor)
-    # the actor is a context variable of the serving thread: never let it outlive the request
+    # the actor is a context variable of the serving thread: never let it outlive the
+    # request
     app.teardown_request(lambda _exc: set_actor(SYSTEM))
     app.after_request(_security_headers)
     app.context_processor(_context)

@@ -1,2 +1,2 @@
-"""Pure algorithms (route planning, walking order, wave grouping): dataclasses in, dataclasses
-out; they never import Flask, SQLAlchemy or supplychain."""
+"""Pure algorithms (route planning, walking order, wave grouping): dataclasses in,
+dataclasses out; they never import Flask, SQLAlchemy or supplychain."""

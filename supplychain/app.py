@@ -1,4 +1,5 @@
-"""The composition root: create_app() wires configuration, extensions, blueprints and jobs."""
+"""The composition root: create_app() wires configuration, extensions, blueprints and
+jobs."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL so readers never block the writer, a busy timeout instead of 'database is locked',
-    foreign keys enforced (SQLite leaves them off by default)."""
+    """WAL so readers never block the writer, a busy timeout instead of 'database is
+    locked', foreign keys enforced (SQLite leaves them off by default)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")

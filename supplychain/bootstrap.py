@@ -1,6 +1,7 @@
 """Reference data every database has: the default warehouse MAIN (contracts.md §2).
 
-Migrations insert the same rows; tests that build the schema with create_all() call this.
+Migrations insert the same rows; tests that build the schema with create_all() call
+this.
 """
 
 from __future__ import annotations

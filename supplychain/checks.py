@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-# modules exposing check_invariants() -> list[str] (a list of problems, empty when all hold)
+# modules exposing check_invariants() -> list[str] (a list of problems, empty when all
+# hold)
 CHECK_MODULES = ("supplychain.stock.checks", "supplychain.merchants.checks")
 
 

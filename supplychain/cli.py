@@ -1,4 +1,5 @@
-"""Command line: `supplychain` is Flask's CLI for the app (run, db upgrade, demo, users, check…)."""
+"""Command line: `supplychain` is Flask's CLI for the app (run, db upgrade, demo, users,
+check…)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def create_user_command(
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
-    """Verify the invariants of the whole database; exit 1 with a report when one fails."""
+    """Verify the invariants of the whole database; exit 1 with a report when one
+    fails."""
     from supplychain.checks import run_checks
 
     failures = run_checks()

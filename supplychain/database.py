@@ -1,7 +1,8 @@
-"""Declarative base, exact money columns and time helpers shared by every feature's models.
+"""Declarative base, exact money columns and time helpers shared by every feature's
+models.
 
-Money is exact in both databases: NUMERIC(14, 2) on PostgreSQL and integer cents on SQLite
-(SQLite's NUMERIC affinity would round-trip through a binary float).
+Money is exact in both databases: NUMERIC(14, 2) on PostgreSQL and integer cents on
+SQLite (SQLite's NUMERIC affinity would round-trip through a binary float).
 """
 
 from __future__ import annotations
@@ -61,12 +62,14 @@ class ExactDecimal(TypeDecorator):
         )
 
     def quantize(self, value: Any) -> Decimal:
-        """The value as the database will store it; floats and out-of-range values refused."""
+        """The value as the database will store it; floats and out-of-range values
+        refused."""
         if isinstance(value, float):
             raise TypeError(f"{type(self).__name__} values must not be floats")
         exact = Decimal(value).quantize(self._quantum, rounding=ROUND_HALF_UP)
         if abs(exact) >= Decimal(10) ** (self.digits - self.places):
-            # PostgreSQL's NUMERIC refuses it; SQLite's integers would not: refuse on both
+            # PostgreSQL's NUMERIC refuses it; SQLite's integers would not: refuse on
+            # both
             raise ValueError(
                 f"{exact} does not fit NUMERIC({self.digits}, {self.places})"
             )
@@ -105,7 +108,8 @@ class Measure(ExactDecimal):
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in and out, on SQLite (naive storage) and PostgreSQL alike."""
+    """Aware UTC datetimes in and out, on SQLite (naive storage) and PostgreSQL
+    alike."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True

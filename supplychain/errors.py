@@ -1,5 +1,6 @@
 """Domain errors. Each carries the HTTP status, the snake_case code and the details that
-blueprints/errors.py turns into the one JSON error shape of contracts.md (or a flash message).
+blueprints/errors.py turns into the one JSON error shape of contracts.md (or a flash
+message).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class IdempotencyKeyInUse(Conflict):
 
 
 class ImportRejected(ValidationFailed):
-    """An import file was refused; details = {"rows": [{"row", "column", "message"}]}."""
+    """An import file was refused; details = {"rows": [{"row", "column",
+    "message"}]}."""
 
     def __init__(
         self, problems: list[dict[str, Any]], message: str | None = None
@@ -86,7 +88,10 @@ class ImportRejected(ValidationFailed):
         DomainError.__init__(
             self,
             message
-            or f"The file was refused: {len(problems)} problem(s); nothing was imported.",
+            or (
+                f"The file was refused: {len(problems)} problem(s); "
+                "nothing was imported."
+            ),
             details={"rows": problems},
         )
         self.errors = {"rows": problems}

@@ -1,4 +1,5 @@
-"""Flask extensions, created unbound here and bound to the app in app.register_extensions."""
+"""Flask extensions, created unbound here and bound to the app in
+app.register_extensions."""
 
 import marshmallow as ma
 from flask_babel import Babel

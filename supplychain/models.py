@@ -1,4 +1,5 @@
-"""Every feature's models, imported in one place so the metadata (and Alembic) sees all tables."""
+"""Every feature's models, imported in one place so the metadata (and Alembic) sees all
+tables."""
 
 from supplychain.audit.models import AuditLog  # noqa: F401
 from supplychain.auth.models import ApiToken, User  # noqa: F401

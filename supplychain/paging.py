@@ -33,7 +33,8 @@ class Page:
 def page_of(
     stmt: sa.Select, number: int = 1, per_page: int = 50, *, scalars: bool = True
 ) -> Page:
-    """Run ``stmt`` for page ``number`` (1-based, clamped) and count the whole result."""
+    """Run ``stmt`` for page ``number`` (1-based, clamped) and count the whole
+    result."""
     number = max(1, number)
     total = (
         db.session.scalar(

@@ -1,9 +1,9 @@
 """Spreadsheet files in and out (CSV and XLSX) for imports and exports.
 
-Reading: UTF-8 (with or without BOM) or GBK/GB18030 CSV as Excel saves it in a Chinese locale,
-or XLSX; every refusal names the row and column. Writing: CSV as UTF-8 with BOM (opens
-correctly in Excel), cells beginning with = + - @ neutralised; XLSX with typed cells
-(contracts.md §5).
+Reading: UTF-8 (with or without BOM) or GBK/GB18030 CSV as Excel saves it in a Chinese
+locale, or XLSX; every refusal names the row and column. Writing: CSV as UTF-8 with BOM
+(opens correctly in Excel), cells beginning with = + - @ neutralised; XLSX with typed
+cells (contracts.md §5).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        # XLSX numbers arrive as floats; keep integers integral, the rest via repr's shortest form
+        # XLSX numbers arrive as floats; keep integers integral, the rest via repr's
+        # shortest form
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         return (
@@ -103,16 +104,14 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
 
 
 def unneutralise(text: str) -> str:
-    """Undo write_csv's formula guard ("'=x" → "=x") so our own exports re-import unchanged."""
+    """Undo write_csv's formula guard ("'=x" → "=x") so our own exports re-import
+    unchanged."""
     if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
         return text[1:]
     return text
 
 
-def read_table(
-    data: bytes, filename: str, *, required: Sequence[str] = (), max_rows: int = 20000
-) -> Table:
-    """Parse a CSV or XLSX upload into a header and numbered rows (blank rows skipped)."""
+def _raw_rows(data: bytes, filename: str, max_rows: int) -> list[list[str]]:
     if not data or not data.strip():
         raise _reject("The file is empty.")
     name = (filename or "").lower()
@@ -126,7 +125,11 @@ def read_table(
         raw.pop(0)
     if not raw:
         raise _reject("The file is empty.")
-    columns = [c.strip().lstrip("\ufeff") for c in raw[0]]
+    return raw
+
+
+def _header(cells: list[str], required: Sequence[str]) -> list[str]:
+    columns = [c.strip().lstrip("\ufeff") for c in cells]
     while columns and not columns[-1]:
         columns.pop()
     problems = [
@@ -141,6 +144,16 @@ def read_table(
     ]
     if problems:
         raise ImportRejected(problems)
+    return columns
+
+
+def read_table(
+    data: bytes, filename: str, *, required: Sequence[str] = (), max_rows: int = 20000
+) -> Table:
+    """Parse a CSV or XLSX upload into a header and numbered rows (blank rows
+    skipped)."""
+    raw = _raw_rows(data, filename, max_rows)
+    columns = _header(raw[0], required)
     rows = []
     for number, values in enumerate(raw[1:], start=2):
         if not any(v.strip() for v in values):

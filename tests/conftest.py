@@ -1,7 +1,9 @@
-"""Shared fixtures: app (fresh schema per test), client, runner, login helpers, factories.
+"""Shared fixtures: app (fresh schema per test), client, runner, login helpers,
+factories.
 
-`app` runs on SQLite by default. Tests that take the `any_db_app` fixture run twice: once on
-SQLite and once on PostgreSQL (a throwaway cluster started by tests/support/postgres.py).
+`app` runs on SQLite by default. Tests that take the `any_db_app` fixture run twice:
+once on SQLite and once on PostgreSQL (a throwaway cluster started by
+tests/support/postgres.py).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PROPAGATE_UNEXPECTED": False,
-    "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; zh_CN is checked on its own
+    # assertions read English; zh_CN is checked on its own
+    "BABEL_DEFAULT_LOCALE": "en",
 }
 
 
@@ -64,7 +67,8 @@ def app(tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
 def any_db_app(
     request: pytest.FixtureRequest, tmp_path: Any, app_config: dict[str, Any]
 ) -> Iterator[Flask]:
-    """The app on SQLite and on PostgreSQL: for integration tests of services and the ledger."""
+    """The app on SQLite and on PostgreSQL: for integration tests of services and the
+    ledger."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.sqlite'}"
     else:
@@ -122,5 +126,6 @@ def login_as(client: FlaskClient) -> Any:
 
 @pytest.fixture
 def auth_headers(client: FlaskClient) -> Any:
-    """auth_headers(user) → {"Authorization": "Bearer …"} from POST /api/v1/auth/token."""
+    """auth_headers(user) → {"Authorization": "Bearer …"} from POST
+    /api/v1/auth/token."""
     return lambda user: bearer(client, user)

@@ -1,1 +1,2 @@
-"""Audit trail (审计日志): one row for every insert, update and delete of an audited model."""
+"""Audit trail (审计日志): one row for every insert, update and delete of an audited
+model."""

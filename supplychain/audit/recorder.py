@@ -1,8 +1,9 @@
 """Records audit rows from the session's flush, so no service can forget to.
 
-A model opts in with ``__audited__ = True`` (and may list ``__audit_exclude__`` columns, e.g.
-password hashes). The actor comes from a context variable that the web layer, the CLI and the job
-runner set; rows are written on the flushing connection, inside the same transaction.
+A model opts in with ``__audited__ = True`` (and may list ``__audit_exclude__`` columns,
+e.g. password hashes). The actor comes from a context variable that the web layer, the
+CLI and the job runner set; rows are written on the flushing connection, inside the same
+transaction.
 """
 
 from __future__ import annotations

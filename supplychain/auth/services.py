@@ -1,4 +1,5 @@
-"""Creating users, checking passwords (argon2id) and issuing hashed, expiring API tokens."""
+"""Creating users, checking passwords (argon2id) and issuing hashed, expiring API
+tokens."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from supplychain.errors import DuplicateKey, NotFound, ValidationFailed
 from supplychain.extensions import db
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# a hash of a random password, verified against when the user does not exist so that timing
-# does not tell which usernames exist
+# a hash of a random password, verified against when the user does not exist so that
+# timing does not tell which usernames exist
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 8
 

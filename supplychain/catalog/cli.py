@@ -1,5 +1,6 @@
 """商品管理 catalogue commands: ``supplychain catalog import FILE`` and
-``supplychain catalog export --format csv|xlsx --out FILE`` (registered by supplychain.cli).
+``supplychain catalog export --format csv|xlsx --out FILE`` (registered by
+supplychain.cli).
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""Benchmarks (make bench-…): each module prints a table of figures; none runs in make test."""
+"""Benchmarks (make bench-…): each module prints a table of figures; none runs in make
+test."""

@@ -1,8 +1,9 @@
 """Request latency of the product list and the stock page on a large database.
 
-For each backend (SQLite file, throwaway PostgreSQL): migrate, load the demo distributor with
-2,000 stores, top the stock ledger up to 100,000 moves, start gunicorn on 127.0.0.1 (the
-production server), log in, and time sequential GETs of the HTML pages and their API twins.
+For each backend (SQLite file, throwaway PostgreSQL): migrate, load the demo distributor
+with 2,000 stores, top the stock ledger up to 100,000 moves, start gunicorn on 127.0.0.1
+(the production server), log in, and time sequential GETs of the HTML pages and their
+API twins.
 Prints p50/p95/max in milliseconds. Only loopback traffic; every loop is bounded.
 
     python -m tests.bench.latency [--stores 2000] [--moves 100000] [--requests 200]
@@ -40,13 +41,19 @@ target = int(sys.argv[1])
 app = create_app()
 with app.app_context():
     have = db.session.scalar(sa.select(sa.func.count(StockMove.id)))
-    products = list(db.session.scalars(sa.select(Product.id).where(Product.is_stocked, ~Product.is_lot_tracked)))
+    products = list(
+        db.session.scalars(
+            sa.select(Product.id).where(Product.is_stocked, ~Product.is_lot_tracked)
+        )
+    )
     warehouse = db.session.scalar(sa.select(Warehouse.id).where(Warehouse.is_default))
     i = 0
     while have < target:
         # +2 then -1: stock grows slowly, never negative
         qty = 2 if i % 2 == 0 else -1
-        ledger.post_adjustment(products[(i // 2) % len(products)], warehouse, qty, "bench top-up")
+        ledger.post_adjustment(
+            products[(i // 2) % len(products)], warehouse, qty, "bench top-up"
+        )
         have += 1
         i += 1
         if i % 2000 == 0:
@@ -120,7 +127,8 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
 
 def login(client: httpx.Client, username: str, password: str) -> None:
     page = client.get("/auth/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    token = match.group(1)  # type: ignore[union-attr]
     response = client.post(
         "/auth/login",
         data={"username": username, "password": password, "csrf_token": token},
@@ -230,14 +238,17 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.backends.split(","):
         rows += measure(name, args.stores, args.moves, args.requests)
     print(
-        f"\nRequest latency (gunicorn 2 workers × 4 threads, sequential client, {args.requests} requests each)"
+        "\nRequest latency (gunicorn 2 workers × 4 threads, sequential client, "
+        f"{args.requests} requests each)"
     )
     print(
-        f"{'backend':<9} {'request':<22} {'stores':>6} {'moves':>7} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        f"{'backend':<9} {'request':<22} {'stores':>6} {'moves':>7} {'n':>4} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
     )
     for backend_name, label, stores, moves, n, p50, p95, worst, _load in rows:
         print(
-            f"{backend_name:<9} {label:<22} {stores:>6} {moves:>7} {n:>4} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f}"
+            f"{backend_name:<9} {label:<22} {stores:>6} {moves:>7} {n:>4} "
+            f"{p50:>8.1f} {p95:>8.1f} {worst:>8.1f}"
         )
 
 

@@ -1,4 +1,5 @@
-"""Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""Alembic migrations build exactly the schema the models describe, on SQLite and
+PostgreSQL."""
 
 import pytest
 import sqlalchemy as sa
@@ -56,9 +57,15 @@ def test_migration_creates_the_append_only_triggers_on_stock_moves(empty_app):
     upgrade()
 
     if db.engine.dialect.name == "sqlite":
-        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'stock_moves'"
+        query = (
+            "SELECT name FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'stock_moves'"
+        )
     else:
-        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'stock_moves'::regclass AND NOT tgisinternal"
+        query = (
+            "SELECT tgname FROM pg_trigger "
+            "WHERE tgrelid = 'stock_moves'::regclass AND NOT tgisinternal"
+        )
     names = {row[0] for row in db.session.execute(sa.text(query))}
     assert names in (
         {"stock_moves_no_update", "stock_moves_no_delete"},
