@@ -7,7 +7,6 @@ updates the same rows to the same values."""
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -118,17 +117,15 @@ class ImportOutcome:
         return self.status in ACTIVE_STATUSES
 
 
-def _problems_from_error(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """The runner records a DomainError as "<message> <details as JSON>"; split them."""
-    message, brace, rest = text.partition(" {")
-    if not brace:
-        return text, []
-    try:
-        details = json.loads("{" + rest)
-    except ValueError:
-        return text, []
-    rows = details.get("rows") if isinstance(details, dict) else None
-    return message, rows if isinstance(rows, list) else []
+def _problems_from_error(run: JobRun) -> tuple[str, list[dict[str, Any]]]:
+    """The refusal's message and its per-row problems (the runner keeps a DomainError's
+    details in ``error_details``; the text also carries them, after the message)."""
+    rows = (run.error_details or {}).get("rows")
+    if not isinstance(rows, list):
+        return run.error or "", []
+    text = run.error or ""
+    message = text.partition(" {")[0]
+    return message, rows
 
 
 def product_import_outcome(job_id: str) -> ImportOutcome:
@@ -138,7 +135,7 @@ def product_import_outcome(job_id: str) -> ImportOutcome:
         raise NotFound("There is no such import.")
     error, problems = "", []
     if run.status == FAILED:
-        error, problems = _problems_from_error(run.error or "")
+        error, problems = _problems_from_error(run)
     return ImportOutcome(
         job_id=run.id, title=run.title, status=run.status, progress=run.progress,
         message=run.message, result=run.result, error=error, problems=problems,

@@ -38,6 +38,8 @@ class JobRun(db.Model):
     args: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # a DomainError's structured details (an import's {"rows": [...]}), else None
+    error_details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     attempts: Mapped[int] = mapped_column(default=0)  # executions started
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(

@@ -307,10 +307,12 @@ def _finish(context: progress.JobContext, result: dict[str, Any] | None) -> None
 
 
 def _fail(context: progress.JobContext, error: Exception) -> None:
+    details = None
     if isinstance(error, DomainError):
         text = error.message
         if error.details:
-            text += " " + json.dumps(error.details, ensure_ascii=False, default=str)
+            details = json.loads(json.dumps(error.details, default=str))
+            text += " " + json.dumps(details, ensure_ascii=False)
         log.warning("job %s failed: %s", context.job_id, text)
     else:
         text = f"{type(error).__name__}: {error}"
@@ -318,6 +320,7 @@ def _fail(context: progress.JobContext, error: Exception) -> None:
     try:
         run = db.session.get(JobRun, context.job_id)
         run.status, run.error, run.finished_at = FAILED, text[:MAX_ERROR], utcnow()
+        run.error_details = details
         run.progress, run.message = context.percent, context.message
         db.session.commit()
     except Exception:

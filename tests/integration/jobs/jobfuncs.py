@@ -96,3 +96,13 @@ def killed_worker_job() -> None:
     import signal
 
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+REFUSED_ROWS = [{"row": 2, "column": "price", "message": "Must not be negative."}]
+
+
+def refuse_file_job() -> None:
+    """Fails like an import whose file is refused (a DomainError with details)."""
+    from supplychain.errors import ImportRejected
+
+    raise ImportRejected(REFUSED_ROWS)

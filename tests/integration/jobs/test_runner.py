@@ -257,3 +257,13 @@ def test_demo_job_checks_its_numbers(any_db_app):
 
     assert "fail_at" in error.value.details
     assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 0
+
+
+
+def test_a_domain_error_keeps_its_details_on_the_row(app):
+    run = runner.enqueue(jobfuncs.refuse_file_job, kind="test.refuse")
+
+    db.session.expire_all()
+    assert run.status == "failed"
+    assert run.error_details == {"rows": jobfuncs.REFUSED_ROWS}
+    assert run.error.startswith("The file was refused")
