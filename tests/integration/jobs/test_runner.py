@@ -259,7 +259,6 @@ def test_demo_job_checks_its_numbers(any_db_app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 0
 
 
-
 def test_a_domain_error_keeps_its_details_on_the_row(app):
     run = runner.enqueue(jobfuncs.refuse_file_job, kind="test.refuse")
 
