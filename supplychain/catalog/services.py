@@ -28,6 +28,7 @@ from supplychain.catalog.values import problems_of
 from supplychain.errors import DuplicateKey, NotFound, ValidationFailed
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant
+from supplychain.merchants.services import get_merchant
 
 PRODUCT_FIELDS = (
     "name", "name_en", "unit", "price", "case_qty", "category", "barcode", "is_stocked",
@@ -54,32 +55,23 @@ def get_product(sku: str, *, active_only: bool = False) -> Product:
     return product
 
 
+def _by_code(model: Any, code: str, what: str) -> Any:
+    row = db.session.scalar(sa.select(model).where(model.code == code))
+    if row is None:
+        raise NotFound(f"No {what} with code {code!r}.")
+    return row
+
+
 def get_category(code: str) -> Category:
-    category = db.session.scalar(sa.select(Category).where(Category.code == code))
-    if category is None:
-        raise NotFound(f"No category with code {code!r}.")
-    return category
+    return _by_code(Category, code, "category")
 
 
 def get_price_grade(code: str) -> PriceGrade:
-    grade = db.session.scalar(sa.select(PriceGrade).where(PriceGrade.code == code))
-    if grade is None:
-        raise NotFound(f"No price grade with code {code!r}.")
-    return grade
+    return _by_code(PriceGrade, code, "price grade")
 
 
 def get_supplier(code: str) -> Supplier:
-    supplier = db.session.scalar(sa.select(Supplier).where(Supplier.code == code))
-    if supplier is None:
-        raise NotFound(f"No supplier with code {code!r}.")
-    return supplier
-
-
-def _merchant(code: str) -> Merchant:
-    merchant = db.session.scalar(sa.select(Merchant).where(Merchant.code == code))
-    if merchant is None:
-        raise NotFound(f"No merchant with code {code!r}.")
-    return merchant
+    return _by_code(Supplier, code, "supplier")
 
 
 def _check(values: Mapping[str, Any]) -> None:
@@ -317,7 +309,7 @@ def set_grade_prices(grade_code: str, prices: Mapping[str, Decimal | None]) -> N
 def set_merchant_price(merchant_code: str, sku: str, price: Decimal | None) -> None:
     """Set (or with None remove) a merchant's own price for a product."""
     _check_prices({"price": price})
-    merchant, product = _merchant(merchant_code), get_product(sku)
+    merchant, product = get_merchant(merchant_code), get_product(sku)
     row = db.session.scalar(
         sa.select(MerchantPrice).where(
             MerchantPrice.merchant_id == merchant.id,
