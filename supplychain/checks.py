@@ -7,7 +7,11 @@ from importlib import import_module
 
 # modules exposing check_invariants() -> list[str] (a list of problems, empty when all
 # hold)
-CHECK_MODULES = ("supplychain.stock.checks", "supplychain.merchants.checks")
+CHECK_MODULES = (
+    "supplychain.stock.checks",
+    "supplychain.merchants.checks",
+    "supplychain.orders.checks",
+)
 
 
 def run_checks() -> dict[str, list[str]]:

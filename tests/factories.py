@@ -207,3 +207,19 @@ class VehicleFactory(Base):
     home_warehouse_id = factory.LazyFunction(lambda: WarehouseFactory().id)
     shift_start = _dt.time(7, 0)
     shift_end = _dt.time(15, 0)
+
+
+# --- orders (订单生成) --------------------------------------------------------------------
+
+
+def stocked_product(qty: int = 100, **kwargs: Any) -> Product:
+    """A product with ``qty`` on hand in the default warehouse (through the ledger)."""
+    from supplychain.extensions import db
+    from supplychain.stock import ledger
+    from supplychain.stock.queries import default_warehouse
+
+    product = ProductFactory(**kwargs)
+    if qty:
+        ledger.post_adjustment(product.id, default_warehouse().id, qty, reason="test stock")
+    db.session.commit()
+    return product

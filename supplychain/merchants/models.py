@@ -21,6 +21,7 @@ from supplychain.merchants.values import KINDS as MERCHANT_KINDS
 
 if TYPE_CHECKING:
     from supplychain.catalog.models import PriceGrade
+    from supplychain.orders.models import OrderingGroup
 
 __all__ = ["MERCHANT_KINDS", "Merchant", "MerchantContact"]
 
@@ -79,8 +80,17 @@ class Merchant(TimestampMixin, db.Model):
         sa.Text, default=""
     )  # internal; not shown to the merchant
     is_active: Mapped[bool] = mapped_column(default=True)
+    # ordering calendar overrides (订单截单): group beats route beats the distributor
+    route_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ordering_groups.id"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ordering_groups.id"), index=True
+    )
 
     price_grade: Mapped[PriceGrade | None] = relationship()
+    route: Mapped[OrderingGroup | None] = relationship(foreign_keys=[route_id])
+    group: Mapped[OrderingGroup | None] = relationship(foreign_keys=[group_id])
     contacts: Mapped[list[MerchantContact]] = relationship(
         back_populates="merchant",
         cascade="all, delete-orphan",

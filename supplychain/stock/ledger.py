@@ -803,29 +803,57 @@ def reserve_many(lines: Iterable[Line]) -> None:
 
     :raise OutOfStock: listing every short line with its available quantity.
     """
-    wanted = _aggregate(lines)
+    change_reservations(list(lines), [])
+
+
+def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
+    """Reserve ``more`` and release ``less`` in one pass, all or nothing (an amended
+    order). Rows are updated in one sorted order, so concurrent changes never
+    deadlock. A short reservation lists its line with the extra quantity asked for.
+
+    :raise OutOfStock: some of ``more`` is not available; nothing changes.
+    :raise Conflict: ``less`` releases more than is reserved.
+    """
+    up, down = _aggregate(more), _aggregate(less)
+    keys = list(up) + [key for key in down if key not in up]  # callers' order
+    wanted = {key: up.get(key, 0) - down.get(key, 0) for key in keys}
+    wanted = {key: qty for key, qty in wanted.items() if qty}
     if not wanted:
         return
-    products = _load(wanted)
+    products = _load({key: abs(qty) for key, qty in wanted.items()})
     c = _levels.c
     undo = _Undo()
     short: set[tuple[int, int]] = set()
     for key in sorted(wanted):  # one lock order in every transaction: no deadlocks
         (product_id, warehouse_id), qty = key, wanted[key]
-        if not products[product_id].is_stocked:
+        if qty < 0:
+            statement = (
+                sa.update(_levels)
+                .where(_level_where(product_id, warehouse_id), c.reserved_qty >= -qty)
+                .values(reserved_qty=c.reserved_qty + qty)
+            )
+            if db.session.execute(statement).rowcount != 1:
+                undo.run()
+                raise Conflict(
+                    f"Cannot release {-qty} of {products[product_id].sku}: "
+                    "less is reserved.",
+                    details={"sku": products[product_id].sku, "qty": -qty},
+                )
+        elif not products[product_id].is_stocked:
             _add_level(undo, product_id, warehouse_id, reserved=qty)
             continue
-        statement = (
-            sa.update(_levels)
-            .where(
-                _level_where(product_id, warehouse_id),
-                c.on_hand_qty - c.reserved_qty >= qty,
+        else:
+            statement = (
+                sa.update(_levels)
+                .where(
+                    _level_where(product_id, warehouse_id),
+                    c.on_hand_qty - c.reserved_qty >= qty,
+                )
+                .values(reserved_qty=c.reserved_qty + qty)
             )
-            .values(reserved_qty=c.reserved_qty + qty)
-        )
-        if db.session.execute(statement).rowcount != 1:
-            short.add(key)
-            continue
+            if db.session.execute(statement).rowcount != 1:
+                short.add(key)
+                continue
         undo.add(
             sa.update(_levels)
             .where(_level_where(product_id, warehouse_id))
@@ -840,7 +868,7 @@ def reserve_many(lines: Iterable[Line]) -> None:
                     "requested_qty": wanted[key],
                     "available_qty": max(0, _level_available(products[key[0]], key[1])),
                 }
-                for key in wanted
+                for key in wanted  # the callers' order
                 if key in short
             ]
         )
@@ -856,28 +884,4 @@ def release(product_id: int, warehouse_id: int, qty: int) -> None:
 
 def release_many(lines: Iterable[Line]) -> None:
     """Release every line or none; see ``release``."""
-    wanted = _aggregate(lines)
-    if not wanted:
-        return
-    products = _load(wanted)
-    c = _levels.c
-    undo = _Undo()
-    for key in sorted(wanted):
-        (product_id, warehouse_id), qty = key, wanted[key]
-        statement = (
-            sa.update(_levels)
-            .where(_level_where(product_id, warehouse_id), c.reserved_qty >= qty)
-            .values(reserved_qty=c.reserved_qty - qty)
-        )
-        if db.session.execute(statement).rowcount != 1:
-            undo.run()
-            raise Conflict(
-                f"Cannot release {qty} of {products[product_id].sku}: "
-                "less is reserved.",
-                details={"sku": products[product_id].sku, "qty": qty},
-            )
-        undo.add(
-            sa.update(_levels)
-            .where(_level_where(product_id, warehouse_id))
-            .values(reserved_qty=c.reserved_qty + qty)
-        )
+    change_reservations([], list(lines))

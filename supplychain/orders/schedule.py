@@ -1,0 +1,198 @@
+"""The delivery calendar of the distributor and of each merchant, read from the
+database (settings row, the merchant's route and group, holidays)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from supplychain.database import utcnow
+from supplychain.errors import NotFound, ValidationFailed
+from supplychain.extensions import db
+from supplychain.merchants.models import Merchant
+from supplychain.orders.calendar import (
+    DEFAULT_CUTOFF,
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_LEAD_DAYS,
+    DEFAULT_WEEKDAYS,
+    DeliveryCalendar,
+    parse_weekdays,
+)
+from supplychain.orders.models import DeliveryHoliday, OrderingGroup, OrderingSettings
+
+SETTINGS_ID = 1
+
+
+def settings() -> OrderingSettings:
+    """The distributor's settings row (an unsaved one with the defaults if none)."""
+    row = db.session.get(OrderingSettings, SETTINGS_ID)
+    if row is None:
+        row = OrderingSettings(
+            id=SETTINGS_ID,
+            cutoff_time=DEFAULT_CUTOFF,
+            delivery_weekdays=DEFAULT_WEEKDAYS,
+            lead_days=DEFAULT_LEAD_DAYS,
+            horizon_days=DEFAULT_HORIZON_DAYS,
+        )
+    return row
+
+
+def _holidays() -> frozenset[dt.date]:
+    today = utcnow().date() - dt.timedelta(days=2)
+    return frozenset(
+        db.session.scalars(
+            sa.select(DeliveryHoliday.date).where(DeliveryHoliday.date >= today)
+        )
+    )
+
+
+def calendar_for(merchant: Merchant | None = None) -> DeliveryCalendar:
+    """The calendar that applies to ``merchant`` (its group beats its route beats the
+    distributor); None gives the distributor's own."""
+    base = settings()
+    cutoff, weekdays = base.cutoff_time, base.delivery_weekdays
+    if merchant is not None:
+        for group_id in (merchant.route_id, merchant.group_id):  # later wins
+            if group_id is None:
+                continue
+            group = db.session.get(OrderingGroup, group_id)
+            if group is None:
+                continue
+            cutoff = group.cutoff_time or cutoff
+            weekdays = group.delivery_weekdays or weekdays
+    return DeliveryCalendar(
+        timezone=current_app.config["TIMEZONE"],
+        cutoff_time=cutoff,
+        weekdays=parse_weekdays(weekdays),
+        holidays=_holidays(),
+        lead_days=base.lead_days,
+        horizon_days=base.horizon_days,
+    )
+
+
+# --- changing the calendar (admin) ----------------------------------------------------
+
+
+def _time_problem(value: Any) -> str | None:
+    return None if isinstance(value, dt.time) else "Enter a time as HH:MM."
+
+
+def _weekdays_problem(value: Any) -> str | None:
+    try:
+        parse_weekdays(value)
+    except (TypeError, ValueError) as error:
+        return str(error)
+    return None
+
+
+def update_settings(
+    *,
+    cutoff_time: dt.time,
+    delivery_weekdays: str,
+    lead_days: int = DEFAULT_LEAD_DAYS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> OrderingSettings:
+    errors: dict[str, list[str]] = {}
+    if problem := _time_problem(cutoff_time):
+        errors["cutoff_time"] = [problem]
+    if problem := _weekdays_problem(delivery_weekdays):
+        errors["delivery_weekdays"] = [problem]
+    if not isinstance(lead_days, int) or not 1 <= lead_days <= 7:
+        errors["lead_days"] = ["Between 1 and 7 days."]
+    if not isinstance(horizon_days, int) or not 1 <= horizon_days <= 90:
+        errors["horizon_days"] = ["Between 1 and 90 days."]
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.get(OrderingSettings, SETTINGS_ID)
+    if row is None:
+        row = OrderingSettings(id=SETTINGS_ID)
+        db.session.add(row)
+    row.cutoff_time = cutoff_time
+    row.delivery_weekdays = "".join(sorted(set(delivery_weekdays.strip())))
+    row.lead_days = lead_days
+    row.horizon_days = horizon_days
+    db.session.commit()
+    return row
+
+
+def add_holiday(date: dt.date, name: str = "") -> DeliveryHoliday:
+    if db.session.scalar(sa.select(DeliveryHoliday.id).where(DeliveryHoliday.date == date)):
+        raise ValidationFailed({"date": [f"{date} is already a holiday."]})
+    row = DeliveryHoliday(date=date, name=(name or "").strip()[:100])
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def remove_holiday(date: dt.date) -> None:
+    row = db.session.scalar(sa.select(DeliveryHoliday).where(DeliveryHoliday.date == date))
+    if row is None:
+        raise NotFound(f"{date} is not a holiday.")
+    db.session.delete(row)
+    db.session.commit()
+
+
+def save_group(
+    code: str,
+    *,
+    name: str,
+    kind: str = "group",
+    cutoff_time: dt.time | None = None,
+    delivery_weekdays: str | None = None,
+) -> OrderingGroup:
+    """Create or change an ordering group / route by code."""
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip()
+    if not code or len(code) > 30:
+        errors["code"] = ["1 to 30 characters."]
+    if not (name or "").strip():
+        errors["name"] = ["Required."]
+    if kind not in ("route", "group"):
+        errors["kind"] = ["route or group."]
+    if cutoff_time is not None and (problem := _time_problem(cutoff_time)):
+        errors["cutoff_time"] = [problem]
+    if delivery_weekdays and (problem := _weekdays_problem(delivery_weekdays)):
+        errors["delivery_weekdays"] = [problem]
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.scalar(sa.select(OrderingGroup).where(OrderingGroup.code == code))
+    if row is None:
+        row = OrderingGroup(code=code)
+        db.session.add(row)
+    row.name = name.strip()
+    row.kind = kind
+    row.cutoff_time = cutoff_time
+    row.delivery_weekdays = (
+        "".join(sorted(set(delivery_weekdays.strip()))) if delivery_weekdays else None
+    )
+    db.session.commit()
+    return row
+
+
+def get_group(code: str) -> OrderingGroup:
+    row = db.session.scalar(sa.select(OrderingGroup).where(OrderingGroup.code == code))
+    if row is None:
+        raise NotFound(f"No ordering group '{code}'.")
+    return row
+
+
+def assign_group(merchant_code: str, group_code: str | None, *, kind: str) -> Merchant:
+    """Put a merchant on a route / in a group (None removes it)."""
+    from supplychain.merchants.services import get_merchant
+
+    merchant = get_merchant(merchant_code)
+    group_id = None
+    if group_code:
+        group = get_group(group_code)
+        if group.kind != kind:
+            raise ValidationFailed({kind: [f"'{group_code}' is not a {kind}."]})
+        group_id = group.id
+    if kind == "route":
+        merchant.route_id = group_id
+    else:
+        merchant.group_id = group_id
+    db.session.commit()
+    return merchant
