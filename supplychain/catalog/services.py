@@ -343,6 +343,26 @@ def prices_for(
     )
     if merchant_id is None:
         return {pid: resolve_price(price) for pid, price in list_prices.items()}
+    grade_id = db.session.scalar(
+        sa.select(Merchant.price_grade_id).where(Merchant.id == merchant_id)
+    )
+    return _resolve(list_prices, merchant_id, grade_id)
+
+
+def prices_for_products(
+    products: Iterable[Product], merchant: Merchant
+) -> dict[int, ResolvedPrice]:
+    """``prices_for`` for products and a merchant already loaded (two queries fewer:
+    the ordering hot path)."""
+    return _resolve({p.id: p.price for p in products}, merchant.id, merchant.price_grade_id)
+
+
+def _resolve(
+    list_prices: dict[int, Decimal], merchant_id: int, grade_id: int | None
+) -> dict[int, ResolvedPrice]:
+    ids = list(list_prices)
+    if not ids:
+        return {}
     merchant_prices = dict(
         db.session.execute(
             sa.select(MerchantPrice.product_id, MerchantPrice.price).where(
@@ -350,9 +370,6 @@ def prices_for(
                 MerchantPrice.product_id.in_(ids),
             )
         ).all()
-    )
-    grade_id = db.session.scalar(
-        sa.select(Merchant.price_grade_id).where(Merchant.id == merchant_id)
     )
     grade_prices: dict[int, Decimal] = {}
     if grade_id is not None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from supplychain.catalog.models import Product
 from supplychain.catalog.rules import order_qty_problem
-from supplychain.catalog.services import prices_for
+from supplychain.catalog.services import prices_for, prices_for_products
 from supplychain.database import utcnow
 from supplychain.errors import (
     Conflict,
@@ -307,7 +307,7 @@ def build_order(
     calendar = calendar_for(merchant)
     day = resolve_delivery_date(calendar, delivery_date, now, late_reason=late_reason)
     late = not calendar.is_open(day, now)
-    prices = prices_for([p.id for p, _ in wanted], merchant.id)
+    prices = prices_for_products([p for p, _ in wanted], merchant)
     warehouse = default_warehouse()
     ledger.reserve_many([(p.id, warehouse.id, qty) for p, qty in wanted])
     order_lines = []
@@ -423,10 +423,8 @@ def _lock_order(user: Any, ref: int | str, now: dt.datetime) -> Order:
         .where(Order.__table__.c.id == order.id)
         .values(updated_at=now)
     )
-    db.session.refresh(order)
-    for line in order.lines:
-        db.session.refresh(line)
-    return order
+    db.session.expire_all()  # what was read before the lock may be stale
+    return db.session.get(Order, order.id)
 
 
 def _check_editable(

@@ -80,14 +80,14 @@ class _Undo:
     """Compensating updates, run in reverse when a later step of the call is refused."""
 
     def __init__(self) -> None:
-        self._steps: list[Any] = []
+        self._steps: list[tuple[Any, dict[str, Any] | None]] = []
 
-    def add(self, statement: Any) -> None:
-        self._steps.append(statement)
+    def add(self, statement: Any, params: dict[str, Any] | None = None) -> None:
+        self._steps.append((statement, params))
 
     def run(self) -> None:
-        for statement in reversed(self._steps):
-            db.session.execute(statement)
+        for statement, params in reversed(self._steps):
+            db.session.execute(statement, params)
         self._steps.clear()
 
 
@@ -180,6 +180,27 @@ def _outgoing_lot(product: Product, lot: str | None, *, required: bool) -> int |
 
 
 # --- conditional updates --------------------------------------------------------------
+# reservation statements built once (their compiled form and cache key are reused: the
+# ordering hot path runs them for every line of every order)
+_P, _W, _Q = sa.bindparam("p"), sa.bindparam("w"), sa.bindparam("q")
+_LEVEL_KEY = sa.and_(_levels.c.product_id == _P, _levels.c.warehouse_id == _W)
+_RESERVE = (
+    sa.update(_levels)
+    .where(_LEVEL_KEY, _levels.c.on_hand_qty - _levels.c.reserved_qty >= _Q)
+    .values(reserved_qty=_levels.c.reserved_qty + _Q)
+)
+_RELEASE = (
+    sa.update(_levels)
+    .where(_LEVEL_KEY, _levels.c.reserved_qty >= _Q)
+    .values(reserved_qty=_levels.c.reserved_qty - _Q)
+)
+_SHIFT_RESERVED = (  # undo of either: unconditional
+    sa.update(_levels)
+    .where(_LEVEL_KEY)
+    .values(reserved_qty=_levels.c.reserved_qty + _Q)
+)
+
+
 def _level_where(product_id: int, warehouse_id: int) -> Any:
     return sa.and_(
         _levels.c.product_id == product_id, _levels.c.warehouse_id == warehouse_id
@@ -821,18 +842,13 @@ def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
     if not wanted:
         return
     products = _load({key: abs(qty) for key, qty in wanted.items()})
-    c = _levels.c
     undo = _Undo()
     short: set[tuple[int, int]] = set()
     for key in sorted(wanted):  # one lock order in every transaction: no deadlocks
         (product_id, warehouse_id), qty = key, wanted[key]
+        params = {"p": product_id, "w": warehouse_id, "q": abs(qty)}
         if qty < 0:
-            statement = (
-                sa.update(_levels)
-                .where(_level_where(product_id, warehouse_id), c.reserved_qty >= -qty)
-                .values(reserved_qty=c.reserved_qty + qty)
-            )
-            if db.session.execute(statement).rowcount != 1:
+            if db.session.execute(_RELEASE, params).rowcount != 1:
                 undo.run()
                 raise Conflict(
                     f"Cannot release {-qty} of {products[product_id].sku}: "
@@ -842,23 +858,10 @@ def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
         elif not products[product_id].is_stocked:
             _add_level(undo, product_id, warehouse_id, reserved=qty)
             continue
-        else:
-            statement = (
-                sa.update(_levels)
-                .where(
-                    _level_where(product_id, warehouse_id),
-                    c.on_hand_qty - c.reserved_qty >= qty,
-                )
-                .values(reserved_qty=c.reserved_qty + qty)
-            )
-            if db.session.execute(statement).rowcount != 1:
-                short.add(key)
-                continue
-        undo.add(
-            sa.update(_levels)
-            .where(_level_where(product_id, warehouse_id))
-            .values(reserved_qty=c.reserved_qty - qty)
-        )
+        elif db.session.execute(_RESERVE, params).rowcount != 1:
+            short.add(key)
+            continue
+        undo.add(_SHIFT_RESERVED, {"p": product_id, "w": warehouse_id, "q": -qty})
     if short:
         undo.run()
         raise OutOfStock(
