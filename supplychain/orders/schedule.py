@@ -196,3 +196,17 @@ def assign_group(merchant_code: str, group_code: str | None, *, kind: str) -> Me
         merchant.group_id = group_id
     db.session.commit()
     return merchant
+
+
+def holidays_query(*, since: dt.date | None = None) -> sa.Select:
+    stmt = sa.select(DeliveryHoliday).order_by(DeliveryHoliday.date)
+    if since is not None:
+        stmt = stmt.where(DeliveryHoliday.date >= since)
+    return stmt
+
+
+def groups_query(kind: str | None = None) -> sa.Select:
+    stmt = sa.select(OrderingGroup).order_by(OrderingGroup.kind, OrderingGroup.code)
+    if kind:
+        stmt = stmt.where(OrderingGroup.kind == kind)
+    return stmt

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from supplychain.catalog.models import Product
 from supplychain.catalog.rules import order_qty_problem
@@ -83,9 +84,13 @@ def orders_query(
     status: str | None = None,
     delivery_date: dt.date | None = None,
     q: str = "",
+    with_lines: bool = False,
 ) -> sa.Select:
-    """Orders the user may see, newest first."""
+    """Orders the user may see, newest first (``with_lines``: lines and merchant loaded
+    in the same round trips, for lists that show them)."""
     stmt = sa.select(Order)
+    if with_lines:
+        stmt = stmt.options(selectinload(Order.lines), joinedload(Order.merchant))
     if merchant_id is not None:
         stmt = stmt.where(Order.merchant_id == merchant_id)
     if status:
@@ -107,8 +112,11 @@ def orders_query(
 
 def get_order(user: Any, ref: int | str) -> Order:
     """An order by id or number, if the user may see it (404 otherwise)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        stmt = sa.select(Order).where(Order.id == int(ref))
+    text = str(ref).strip()
+    if isinstance(ref, int) or (text.isascii() and text.isdigit()):
+        if len(text) > 18:  # beyond any id (and a 64-bit integer)
+            raise NotFound(f"No order {ref}.")
+        stmt = sa.select(Order).where(Order.id == int(text))
     else:
         stmt = sa.select(Order).where(Order.number == str(ref).strip().upper())
     order = db.session.scalar(scope_to_user(stmt, Order.merchant_id, user))
