@@ -23,7 +23,7 @@ from supplychain.errors import ValidationFailed
 from supplychain.extensions import db
 from supplychain.orders.models import CartLine, Order
 from supplychain.orders.rules import MAX_LINE_QTY, MAX_LINES, line_amount, order_total
-from supplychain.stock.queries import available_qty, default_warehouse
+from supplychain.stock.queries import available_for, default_warehouse
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,9 @@ def get_cart(user_id: int, merchant_id: int) -> Cart:
     rows = _rows(user_id, merchant_id)
     prices = prices_for([row.product_id for row in rows], merchant_id)
     warehouse = default_warehouse() if rows else None
+    stock = (
+        available_for([r.product_id for r in rows], warehouse.id) if warehouse else {}
+    )
     items = []
     for row in rows:
         product = row.product
@@ -83,12 +86,10 @@ def get_cart(user_id: int, merchant_id: int) -> Cart:
         if not product.is_active:
             problem = "This product is no longer sold; remove it."
         else:
-            problem = order_qty_problem(row.qty, product.min_order_qty, product.order_step)
-        available = (
-            available_qty(product.id, warehouse.id)
-            if product.is_stocked and warehouse is not None
-            else None
-        )
+            problem = order_qty_problem(
+                row.qty, product.min_order_qty, product.order_step
+            )
+        available = stock.get(product.id) if product.is_stocked else None
         if problem is None and available is not None and row.qty > available:
             problem = f"Only {max(0, available)} available."
         items.append(
@@ -146,7 +147,9 @@ def set_qty(user_id: int, merchant_id: int, sku: str, qty: Any) -> CartLine | No
         raise ValidationFailed({"qty": [problem]})
     if row is None:
         if cart_count(user_id, merchant_id) >= MAX_LINES:
-            raise ValidationFailed({"sku": [f"A cart holds at most {MAX_LINES} products."]})
+            raise ValidationFailed(
+                {"sku": [f"A cart holds at most {MAX_LINES} products."]}
+            )
         row = CartLine(
             user_id=user_id, merchant_id=merchant_id, product_id=product.id, qty=qty
         )
@@ -196,7 +199,10 @@ def add_lines(
         total = min(total, MAX_LINE_QTY)
         if row is None:
             row = CartLine(
-                user_id=user_id, merchant_id=merchant_id, product_id=product_id, qty=total
+                user_id=user_id,
+                merchant_id=merchant_id,
+                product_id=product_id,
+                qty=total,
             )
             db.session.add(row)
             existing[product_id] = row
@@ -210,5 +216,7 @@ def add_lines(
 def repeat_order(user_id: int, order: Order) -> tuple[list[Product], list[str]]:
     """再来一单: put a past order's lines in the cart at today's prices."""
     return add_lines(
-        user_id, order.merchant_id, [(line.product_id, line.qty) for line in order.lines]
+        user_id,
+        order.merchant_id,
+        [(line.product_id, line.qty) for line in order.lines],
     )
