@@ -9,7 +9,7 @@ SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test serve worker bench bench-platform bench-demo bench-latency bench-ledger translations lint
+.PHONY: install demo test serve worker scheduler bench bench-platform bench-demo bench-latency bench-ledger translations lint
 
 install: $(STAMP) translations
 
@@ -27,8 +27,10 @@ demo: install
 	$(BIN)/supplychain db upgrade
 	$(BIN)/supplychain demo --stores $(STORES) --seed $(SEED) --if-empty
 	$(BIN)/supplychain demo-logins
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/supplychain run --host $(HOST) --port $(PORT) --no-reload
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop); the order scheduler logs to instance/scheduler.log"
+	@mkdir -p instance; $(BIN)/supplychain scheduler > instance/scheduler.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/supplychain run --host $(HOST) --port $(PORT) --no-reload
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -40,6 +42,10 @@ serve: install
 
 worker: install
 	$(BIN)/python -m supplychain.worker
+
+# one per deployment: confirms orders at the cutoff, generates standing orders (idempotent)
+scheduler: install
+	$(BIN)/supplychain scheduler
 
 bench: bench-platform
 

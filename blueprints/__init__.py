@@ -14,6 +14,10 @@ BLUEPRINTS = (
     ("blueprints.catalog.views", "bp"),
     ("blueprints.merchants.views", "bp"),
     ("blueprints.stock.views", "bp"),
+    ("blueprints.orders.import_views", "bp"),  # /orders/import before /orders/<n>
+    ("blueprints.orders.settings_views", "bp"),
+    ("blueprints.orders.views", "bp"),
+    ("blueprints.orders.standing_views", "bp"),
     ("blueprints.jobs.views", "bp"),
     ("blueprints.admin.views", "bp"),
 )
@@ -22,6 +26,8 @@ API_BLUEPRINTS = (
     ("blueprints.catalog.api", "api_bp"),
     ("blueprints.merchants.api", "api_bp"),
     ("blueprints.stock.api", "api_bp"),
+    ("blueprints.orders.api", "api_bp"),
+    ("blueprints.orders.api_tools", "api_bp"),
     ("blueprints.jobs.api", "api_bp"),
     ("blueprints.admin.api", "api_bp"),
 )

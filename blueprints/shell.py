@@ -19,6 +19,13 @@ from supplychain.extensions import login_manager
 # (endpoint, label, roles allowed; admin sees every staff entry)
 NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("main.index", _l("Home"), ()),
+    ("orders.shop", _l("Order goods"), ("merchant",)),
+    (
+        "orders.index",
+        _l("Orders"),
+        ("merchant", "sales", "buyer", "warehouse", "finance", "dispatcher"),
+    ),
+    ("standing.index", _l("Standing orders"), ("merchant", "sales")),
     (
         "catalog.products",
         _l("Products"),
@@ -33,6 +40,7 @@ NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         _l("Jobs"),
         ("sales", "warehouse", "buyer", "finance", "dispatcher"),
     ),
+    ("order_settings.index", _l("Cutoffs"), ("admin",)),
     ("admin.users", _l("Users"), ()),
     ("admin.audit", _l("Audit log"), ()),
 )

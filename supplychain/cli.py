@@ -86,6 +86,7 @@ COMMAND_MODULES = (
     "supplychain.merchants.cli",
     "supplychain.stock.cli",
     "supplychain.jobs.cli",
+    "supplychain.orders.cli",
 )
 
 

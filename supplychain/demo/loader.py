@@ -37,7 +37,7 @@ from supplychain.stock.models import Bin, Warehouse
 Progress = Callable[[int, str], None]  # (percent 0..100, what is being loaded)
 
 # modules exposing demo_steps() -> Iterable[LoadStep], run after the core steps
-EXTENSION_MODULES: tuple[str, ...] = ()
+EXTENSION_MODULES: tuple[str, ...] = ("supplychain.orders.demo",)
 
 
 class _Reporter:

@@ -7,9 +7,9 @@ Rules
 - D's cutoff is ``cutoff_time`` local wall-clock time on the day ``D - lead_days`` in
   the distributor's time zone (``lead_days`` 1 = the evening before). Holidays and
   non-delivery days in between do not move it.
-- Local times are converted with ``zoneinfo``: a cutoff that does not exist (skipped by a
-  daylight-saving jump) is the first instant after the jump; an ambiguous one (repeated
-  when clocks go back) is the earlier of the two.
+- Local times are converted with ``zoneinfo``: a cutoff that does not exist (skipped by
+  a daylight-saving jump) is the first instant after the jump; an ambiguous one
+  (repeated when clocks go back) is the earlier of the two.
 - The next delivery date is the first open date; with the defaults (every day, 22:00,
   lead 1) an order before 22:00 is for tomorrow and after it for the day after.
 """
@@ -28,7 +28,7 @@ _SEARCH_DAYS = 400  # a calendar with no open date in a year is broken
 
 
 def parse_weekdays(value: str) -> frozenset[int]:
-    """"135" → {1, 3, 5} (ISO weekdays, Monday = 1). Raises ValueError for anything
+    """ "135" → {1, 3, 5} (ISO weekdays, Monday = 1). Raises ValueError for anything
     else, an empty string included."""
     text = (value or "").strip()
     if not text or any(ch not in "1234567" for ch in text):
@@ -67,9 +67,13 @@ class DeliveryCalendar:
         return day.isoweekday() in self.weekdays and day not in self.holidays
 
     def cutoff(self, delivery_date: dt.date) -> dt.datetime:
-        """The instant (UTC) orders for ``delivery_date`` stop."""
+        """The instant (UTC) orders for ``delivery_date`` stop — always before the
+        delivery date begins (a skipped cutoff moved forward by a clock jump that ends
+        at midnight becomes the second before that midnight)."""
         day = delivery_date - dt.timedelta(days=self.lead_days)
-        return local_instant(day, self.cutoff_time, self.zone)
+        instant = local_instant(day, self.cutoff_time, self.zone)
+        day_starts = local_instant(delivery_date, dt.time(0, 0), self.zone)
+        return min(instant, day_starts - dt.timedelta(seconds=1))
 
     def is_open(self, delivery_date: dt.date, now: dt.datetime) -> bool:
         return self.is_delivery_day(delivery_date) and _aware(now) < self.cutoff(

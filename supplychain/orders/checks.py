@@ -54,14 +54,20 @@ def check_invariants() -> list[str]:
         .limit(20)
     ).all()
     for number, total, summed in totals:
-        problems.append(f"order {number} total {total} is not the sum of its lines {summed}")
-    closed = db.session.execute(
-        sa.select(Order.number)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(~Order.status.in_(OPEN_STATUSES), OrderLine.reserved_qty != 0)
-        .distinct()
-        .limit(20)
-    ).scalars().all()
+        problems.append(
+            f"order {number} total {total} is not the sum of its lines {summed}"
+        )
+    closed = (
+        db.session.execute(
+            sa.select(Order.number)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(~Order.status.in_(OPEN_STATUSES), OrderLine.reserved_qty != 0)
+            .distinct()
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
     for number in closed:
         problems.append(f"order {number} is closed but still holds reserved stock")
     return problems

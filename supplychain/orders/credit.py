@@ -40,9 +40,7 @@ def exposure(merchant_id: int) -> Decimal:
             Order.merchant_id == merchant_id, Order.status.in_(EXPOSURE_STATUSES)
         )
     )
-    return Decimal(orders or 0).quantize(Decimal("0.01")) + UNPAID_INVOICES(
-        merchant_id
-    )
+    return Decimal(orders or 0).quantize(Decimal("0.01")) + UNPAID_INVOICES(merchant_id)
 
 
 def lock_merchant(merchant_id: int) -> None:

@@ -211,9 +211,7 @@ class IdempotencyKey(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE")
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(300))
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
@@ -235,9 +233,7 @@ class CartLine(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE")
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     merchant_id: Mapped[int] = mapped_column(
         sa.ForeignKey("merchants.id", ondelete="CASCADE")
     )
@@ -258,9 +254,7 @@ class StandingOrder(TimestampMixin, db.Model):
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("merchants.id"), index=True
-    )
+    merchant_id: Mapped[int] = mapped_column(sa.ForeignKey("merchants.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100), default="")
     weekdays: Mapped[str] = mapped_column(sa.String(7))  # ISO weekdays, "14" = Mon+Thu
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -25,7 +25,10 @@ class FrequentItem:
 
 
 def frequent_items(
-    merchant_id: int, *, days: int = FREQUENT_DAYS, limit: int = 50,
+    merchant_id: int,
+    *,
+    days: int = FREQUENT_DAYS,
+    limit: int = 50,
     now: dt.datetime | None = None,
 ) -> list[FrequentItem]:
     """What the merchant orders most often in the last ``days`` (cancelled orders do

@@ -119,7 +119,9 @@ def update_settings(
 
 
 def add_holiday(date: dt.date, name: str = "") -> DeliveryHoliday:
-    if db.session.scalar(sa.select(DeliveryHoliday.id).where(DeliveryHoliday.date == date)):
+    if db.session.scalar(
+        sa.select(DeliveryHoliday.id).where(DeliveryHoliday.date == date)
+    ):
         raise ValidationFailed({"date": [f"{date} is already a holiday."]})
     row = DeliveryHoliday(date=date, name=(name or "").strip()[:100])
     db.session.add(row)
@@ -128,7 +130,9 @@ def add_holiday(date: dt.date, name: str = "") -> DeliveryHoliday:
 
 
 def remove_holiday(date: dt.date) -> None:
-    row = db.session.scalar(sa.select(DeliveryHoliday).where(DeliveryHoliday.date == date))
+    row = db.session.scalar(
+        sa.select(DeliveryHoliday).where(DeliveryHoliday.date == date)
+    )
     if row is None:
         raise NotFound(f"{date} is not a holiday.")
     db.session.delete(row)
@@ -205,8 +209,51 @@ def holidays_query(*, since: dt.date | None = None) -> sa.Select:
     return stmt
 
 
-def groups_query(kind: str | None = None) -> sa.Select:
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def groups_query(kind: str | None = None, *, q: str = "") -> sa.Select:
+    """Routes and groups by kind and code; ``q`` searches code and name."""
     stmt = sa.select(OrderingGroup).order_by(OrderingGroup.kind, OrderingGroup.code)
     if kind:
         stmt = stmt.where(OrderingGroup.kind == kind)
+    if q:
+        like = _like(q)
+        stmt = stmt.where(
+            sa.or_(
+                OrderingGroup.code.ilike(like, escape="\\"),
+                OrderingGroup.name.ilike(like, escape="\\"),
+            )
+        )
     return stmt
+
+
+def group_member_counts() -> dict[int, int]:
+    """Merchants per route / group id."""
+    counts: dict[int, int] = {}
+    for column in (Merchant.route_id, Merchant.group_id):
+        rows = db.session.execute(
+            sa.select(column, sa.func.count())
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+        for group_id, count in rows:
+            counts[group_id] = counts.get(group_id, 0) + count
+    return counts
+
+
+def group_members_query(group: OrderingGroup, q: str = "") -> sa.Select:
+    """The merchants on a route / in a group; ``q`` searches code and name."""
+    column = Merchant.route_id if group.kind == "route" else Merchant.group_id
+    stmt = sa.select(Merchant).where(column == group.id)
+    if q:
+        like = _like(q)
+        stmt = stmt.where(
+            sa.or_(
+                Merchant.code.ilike(like, escape="\\"),
+                Merchant.name.ilike(like, escape="\\"),
+            )
+        )
+    return stmt.order_by(Merchant.code)

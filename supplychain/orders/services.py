@@ -5,10 +5,10 @@ Every change is one transaction: validate → reserve in the stock ledger (all o
 writes nothing (the session is rolled back). ``build_order`` does the work without
 committing, so an import can place many orders in one transaction.
 
-Who may do what: a merchant user orders for its own merchant only (sending ``merchant``
-is an error); staff order for any active merchant and may give a reason to override a
-passed cutoff (``late_reason``) or the credit limit (``credit_reason``); both reasons are
-kept on the order and in the audit log.
+Who may do what: a merchant user orders for its own merchant only (sending
+``merchant`` is an error); staff order for any active merchant and may give a reason to
+override a passed cutoff (``late_reason``) or the credit limit (``credit_reason``); both
+reasons are kept on the order and in the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,7 +73,7 @@ def is_staff(user: Any) -> bool:
     return getattr(user, "role", None) not in (None, "merchant")
 
 
-# --- reading ---------------------------------------------------------------------------
+# --- reading --------------------------------------------------------------------------
 
 
 def orders_query(
@@ -125,7 +124,7 @@ def get_order(user: Any, ref: int | str) -> Order:
     return order
 
 
-# --- validation -------------------------------------------------------------------------
+# --- validation -----------------------------------------------------------------------
 
 
 def resolve_merchant(user: Any, merchant_code: str | None) -> Merchant:
@@ -145,7 +144,9 @@ def resolve_merchant(user: Any, merchant_code: str | None) -> Merchant:
             sa.select(Merchant).where(Merchant.code == str(merchant_code).strip())
         )
         if merchant is None:
-            raise ValidationFailed({"merchant": [f"Unknown merchant '{merchant_code}'."]})
+            raise ValidationFailed(
+                {"merchant": [f"Unknown merchant '{merchant_code}'."]}
+            )
     if merchant is None or not merchant.is_active:
         raise ValidationFailed(
             {"merchant": ["This merchant is deactivated and cannot order."]}
@@ -163,7 +164,9 @@ def check_lines(lines: Any) -> list[tuple[Product, int]]:
         raise ValidationFailed(
             {"lines": [f"An order has at most {MAX_LINES} lines; split it."]}
         )
-    skus = {str(line.get("sku", "")).strip() for line in lines if isinstance(line, Mapping)}
+    skus = {
+        str(line.get("sku", "")).strip() for line in lines if isinstance(line, Mapping)
+    }
     products = {
         p.sku: p
         for p in db.session.scalars(sa.select(Product).where(Product.sku.in_(skus)))
@@ -173,33 +176,16 @@ def check_lines(lines: Any) -> list[tuple[Product, int]]:
     result: list[tuple[Product, int]] = []
     for index, line in enumerate(lines):
         if not isinstance(line, Mapping):
-            errors[index] = {"_schema": ["Each line is {\"sku\", \"qty\"}."]}
+            errors[index] = {"_schema": ['Each line is {"sku", "qty"}.']}
             continue
-        problems: dict[str, list[str]] = {}
         sku = str(line.get("sku", "")).strip()
         qty = line.get("qty")
         product = products.get(sku)
-        if not sku:
-            problems["sku"] = ["Missing SKU."]
-        elif product is None:
-            problems["sku"] = [f"Unknown SKU '{sku}'."]
-        elif not product.is_active:
-            problems["sku"] = [f"{sku} is no longer sold."]
-        elif sku in first_line:
-            problems["sku"] = [
-                f"{sku} is already on line {first_line[sku] + 1}; "
-                "put its whole quantity on one line."
-            ]
-        if isinstance(qty, bool) or not isinstance(qty, int):
-            problems["qty"] = ["The quantity must be a whole number."]
-        elif qty < 1:
-            problems["qty"] = ["The quantity must be at least 1."]
-        elif qty > MAX_LINE_QTY:
-            problems["qty"] = [f"The quantity must be at most {MAX_LINE_QTY:,}."]
-        elif product is not None and product.is_active:
-            problem = order_qty_problem(qty, product.min_order_qty, product.order_step)
-            if problem:
-                problems["qty"] = [problem]
+        problems: dict[str, list[str]] = {}
+        if sku_problem := _sku_problem(sku, product, first_line.get(sku)):
+            problems["sku"] = [sku_problem]
+        if qty_problem := _qty_problem(qty, product):
+            problems["qty"] = [qty_problem]
         first_line.setdefault(sku, index)
         if problems:
             errors[index] = problems
@@ -208,6 +194,33 @@ def check_lines(lines: Any) -> list[tuple[Product, int]]:
     if errors:
         raise ValidationFailed({"lines": errors})
     return result
+
+
+def _sku_problem(sku: str, product: Product | None, earlier: int | None) -> str | None:
+    if not sku:
+        return "Missing SKU."
+    if product is None:
+        return f"Unknown SKU '{sku}'."
+    if not product.is_active:
+        return f"{sku} is no longer sold."
+    if earlier is not None:
+        return (
+            f"{sku} is already on line {earlier + 1}; "
+            "put its whole quantity on one line."
+        )
+    return None
+
+
+def _qty_problem(qty: Any, product: Product | None) -> str | None:
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        return "The quantity must be a whole number."
+    if qty < 1:
+        return "The quantity must be at least 1."
+    if qty > MAX_LINE_QTY:
+        return f"The quantity must be at most {MAX_LINE_QTY:,}."
+    if product is not None and product.is_active:
+        return order_qty_problem(qty, product.min_order_qty, product.order_step)
+    return None
 
 
 def _check_reason(value: str, field: str, user: Any) -> str:
@@ -278,7 +291,7 @@ def resolve_delivery_date(
     return requested
 
 
-# --- writing ----------------------------------------------------------------------------
+# --- writing --------------------------------------------------------------------------
 
 
 def next_number(delivery_date: dt.date) -> str:
@@ -483,46 +496,45 @@ def amend_order(
         existing = {line.product_id: line for line in order.lines}
         new_ids = [p.id for p, _ in wanted if p.id not in existing]
         prices = prices_for(new_ids, merchant.id)
-        more, less = [], []
-        for product, qty in wanted:
-            line = existing.get(product.id)
-            held = line.reserved_qty if line is not None else 0
-            if qty > held:
-                more.append((product.id, order.warehouse_id, qty - held))
-            elif qty < held:
-                less.append((product.id, order.warehouse_id, held - qty))
+        more, less = _reservation_changes(order, existing, wanted)
+        ledger.change_reservations(more, less)
+        unit_prices = {
+            product.id: (
+                existing[product.id].unit_price
+                if product.id in existing
+                else prices[product.id].amount
+            )
+            for product, _ in wanted
+        }
+        new_total = order_total(
+            line_amount(qty, unit_prices[product.id]) for product, qty in wanted
+        )
+        # before the ORM objects change: the exposure query must not see the new total
+        if credit.check(
+            merchant, new_total - order.total_amount, override_reason=credit_reason
+        ):
+            order.credit_override_reason = credit_reason
         kept = {p.id for p, _ in wanted}
-        for product_id, line in existing.items():
-            if product_id not in kept and line.reserved_qty:
-                less.append((product_id, order.warehouse_id, line.reserved_qty))
-        ledger.reserve_many(more)
-        ledger.release_many(less)
-        old_total = order.total_amount
         for product_id, line in list(existing.items()):
             if product_id not in kept:
                 order.lines.remove(line)
         for position, (product, qty) in enumerate(wanted):
             line = existing.get(product.id)
             if line is None:
-                price = prices[product.id].amount
                 line = OrderLine(
                     product_id=product.id,
                     sku=product.sku,
                     name=product.name,
                     name_en=product.name_en or "",
                     unit=product.unit,
-                    unit_price=price,
+                    unit_price=unit_prices[product.id],
                 )
                 order.lines.append(line)
             line.position = position
             line.qty = qty
             line.reserved_qty = qty
             line.line_amount = line_amount(qty, line.unit_price)
-        order.total_amount = order_total(line.line_amount for line in order.lines)
-        if credit.check(
-            merchant, order.total_amount - old_total, override_reason=credit_reason
-        ):
-            order.credit_override_reason = credit_reason
+        order.total_amount = new_total
         if override_reason:
             order.late_override_reason = override_reason
         if new_note is not None:
@@ -532,6 +544,25 @@ def amend_order(
         db.session.rollback()
         raise
     return order
+
+
+def _reservation_changes(
+    order: Order, existing: dict[int, OrderLine], wanted: list[tuple[Product, int]]
+) -> tuple[list[ledger.Line], list[ledger.Line]]:
+    """What an amendment reserves more of and releases (by the difference only)."""
+    more, less = [], []
+    for product, qty in wanted:
+        line = existing.get(product.id)
+        held = line.reserved_qty if line is not None else 0
+        if qty > held:
+            more.append((product.id, order.warehouse_id, qty - held))
+        elif qty < held:
+            less.append((product.id, order.warehouse_id, held - qty))
+    kept = {p.id for p, _ in wanted}
+    for product_id, line in existing.items():
+        if product_id not in kept and line.reserved_qty:
+            less.append((product_id, order.warehouse_id, line.reserved_qty))
+    return more, less
 
 
 def cancel_order(
@@ -574,7 +605,8 @@ def cancel_order(
 
 def confirm_due(now: dt.datetime | None = None) -> int:
     """Confirm every placed order whose cutoff has passed (the scheduled job; running
-    it again confirms nothing twice). Reservations stay as they are. Returns how many."""
+    it again confirms nothing twice). Reservations stay as they are. Returns how many.
+    """
     now = now or utcnow()
     count = 0
     while True:

@@ -104,8 +104,12 @@ def test_stock_on_hand_is_what_the_generated_history_leaves(loaded):
         )
     }
 
-    assert actual == {key: qty for key, qty in expected.items()}
-    assert db.session.scalar(sa.select(sa.func.sum(StockLevel.reserved_qty))) == 0
+    # purchase-to-order items reserved by the demo's open orders have a level with
+    # nothing on hand; reservations themselves are checked against the orders
+    assert {k: v for k, v in actual.items() if v} == {
+        key: qty for key, qty in expected.items() if qty
+    }
+    assert run_checks() == {}
 
 
 def test_moves_are_back_dated_over_the_last_month(loaded):

@@ -1,0 +1,1 @@
+"""订单生成 ordering pages and API."""
