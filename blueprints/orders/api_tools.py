@@ -229,7 +229,8 @@ def delete_standing_order(standing_id: int) -> Any:
 @api_bp.response(201, OrderImportResultSchema)
 def import_file(files: dict[str, Any]) -> Any:
     """Place the orders of a multipart `file` (.csv or .xlsx), all or nothing; 422
-    with details.rows = [{row, column, message}] when any row is refused."""
+    with details.rows = [{row, column, message}] when any row is refused. The same file
+    a second time is refused unless `?again=true`."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType(
             "Send the file as multipart/form-data, field 'file'."
@@ -237,4 +238,7 @@ def import_file(files: dict[str, Any]) -> Any:
     upload = files.get("file")
     if upload is None:
         raise ValidationFailed({"file": ["Missing data for required field."]})
-    return import_orders(current_api_user(), upload.read(), upload.filename or "")
+    again = request.args.get("again", "").lower() in ("1", "true", "yes")
+    return import_orders(
+        current_api_user(), upload.read(), upload.filename or "", again=again
+    )

@@ -45,7 +45,12 @@ def index() -> Any:
     if upload is None or not upload.filename:
         return _render(errors={"file": [_("Choose a file.")]}, status=422)
     try:
-        result = imports.import_orders(current_user, upload.read(), upload.filename)
+        result = imports.import_orders(
+            current_user,
+            upload.read(),
+            upload.filename,
+            again=request.form.get("again") == "1",
+        )
     except ImportRejected as error:
         db.session.rollback()
         return _render(problems=error.problems, status=422)

@@ -24,12 +24,14 @@ import runs synchronously (≤ 5,000 rows take seconds).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from supplychain import tabular
 from supplychain.catalog.models import Product
@@ -39,8 +41,9 @@ from supplychain.database import utcnow
 from supplychain.errors import DomainError, ImportRejected, OutOfStock, ValidationFailed
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant
-from supplychain.orders import services
+from supplychain.orders import idempotency, services
 from supplychain.orders.calendar import DeliveryCalendar
+from supplychain.orders.models import IdempotencyKey, Order
 from supplychain.orders.rules import MAX_LINE_QTY, MAX_LINES, MAX_NOTE
 from supplychain.orders.schedule import calendar_for
 
@@ -479,17 +482,59 @@ def _reject(problems: list[dict]) -> ImportRejected:
     )
 
 
-def import_orders(
-    user: Any, data: bytes, filename: str, *, now: dt.datetime | None = None
-) -> ImportResult:
-    """Place the orders of a CSV/XLSX file, all or nothing (see the module rules).
-    ``user`` None imports as the system (staff rules, no user recorded).
+def _file_key(data: bytes) -> str:
+    return "import:" + hashlib.sha256(data).hexdigest()
 
-    :raise ImportRejected: details ``{"rows": [{"row", "column", "message"}]}``;
-        nothing written."""
-    now = now or utcnow()
+
+def _already_imported(user: Any, key: str) -> ImportRejected | None:
+    order_id = idempotency.find_done(user.id, key)
+    if order_id is None:
+        return None
+    number = db.session.scalar(sa.select(Order.number).where(Order.id == order_id))
+    return ImportRejected(
+        [
+            {
+                "row": 0,
+                "column": "file",
+                "message": (
+                    f"This file was already imported (orders from {number or '?'}); "
+                    "to place its orders a second time, import it again with "
+                    "'import again' ticked."
+                ),
+            }
+        ],
+        message="This file was already imported; nothing was placed again.",
+    )
+
+
+def _remember(
+    user: Any, key: str, placed: list, now: dt.datetime, *, again: bool
+) -> None:
+    """Record the file (its SHA-256) as this user's import, in the orders' transaction;
+    a second identical upload is refused unless asked for (``again``). Without
+    ``again`` a concurrent identical import hits the unique key and is refused."""
+    table = IdempotencyKey.__table__
+    if again:
+        db.session.execute(
+            sa.delete(table).where(table.c.user_id == user.id, table.c.key == key)
+        )
+    db.session.execute(
+        sa.insert(table).values(
+            user_id=user.id,
+            key=key,
+            request_hash=key[len("import:") :],
+            status="done",
+            order_id=placed[0][1].id if placed else None,
+            claimed_at=now,
+        )
+    )
+
+
+def _read_groups(
+    table: tabular.Table, user: Any, now: dt.datetime
+) -> tuple[list[_Group], _Context]:
+    """Every row read and checked, grouped into orders; ImportRejected if any fails."""
     staff = user is None or services.is_staff(user)
-    table = tabular.read_table(data, filename, max_rows=MAX_ROWS)
     mapping, problems = map_columns(table.columns, staff)
     if problems:
         raise _reject(problems)
@@ -506,6 +551,30 @@ def import_orders(
         problems += _group_problems(group, ctx)
     if problems:
         raise _reject(problems)
+    return groups, ctx
+
+
+def import_orders(
+    user: Any,
+    data: bytes,
+    filename: str,
+    *,
+    again: bool = False,
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Place the orders of a CSV/XLSX file, all or nothing (see the module rules).
+    ``user`` None imports as the system (staff rules, no user recorded). The same file
+    (byte for byte) imported twice by one user is refused the second time unless
+    ``again`` — an upload clicked twice must not deliver twice.
+
+    :raise ImportRejected: details ``{"rows": [{"row", "column", "message"}]}``;
+        nothing written."""
+    now = now or utcnow()
+    key = _file_key(data)
+    if user is not None and not again and (repeated := _already_imported(user, key)):
+        raise repeated
+    table = tabular.read_table(data, filename, max_rows=MAX_ROWS)
+    groups, ctx = _read_groups(table, user, now)
     try:
         placed, problems = _place(groups, ctx)
         if problems:
@@ -523,7 +592,14 @@ def import_orders(
             ],
             rows=len(table.rows),
         )
+        if user is not None:
+            _remember(user, key, placed, now, again=again)
         db.session.commit()
+    except IntegrityError:  # the same file, imported at this moment by another request
+        db.session.rollback()
+        raise _already_imported(user, key) or ImportRejected(
+            [{"row": 0, "column": "file", "message": "Import the file again."}]
+        ) from None
     except BaseException:
         db.session.rollback()
         raise

@@ -226,3 +226,20 @@ def test_more_than_5000_rows_are_refused(any_db_app):
     problems = refused(UserFactory(role="sales"), csv_bytes(*rows))
 
     assert "more than 5000 rows" in problems[0]["message"]
+
+
+def test_the_same_file_twice_is_refused_unless_imported_again(any_db_app):
+    product = stocked_product(100)
+    merchant = MerchantFactory()
+    staff = UserFactory(role="sales")
+    data = f"merchant,sku,qty\n{merchant.code},{product.sku},2\n".encode()
+
+    first = import_orders(staff, data, "orders.csv")
+    with pytest.raises(ImportRejected) as refused:
+        import_orders(staff, data, "orders.csv")
+    again = import_orders(staff, data, "orders.csv", again=True)
+
+    assert "already imported" in refused.value.problems[0]["message"]
+    assert first.orders[0].number in refused.value.problems[0]["message"]
+    assert len(again.orders) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 2
