@@ -9,7 +9,7 @@ SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test serve worker scheduler bench bench-platform bench-demo bench-latency bench-ledger translations lint
+.PHONY: install demo test serve worker scheduler bench bench-platform bench-demo bench-latency bench-ledger bench-orders translations lint
 
 install: $(STAMP) translations
 
@@ -30,7 +30,8 @@ demo: install
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop); the order scheduler logs to instance/scheduler.log"
 	@mkdir -p instance; $(BIN)/supplychain scheduler > instance/scheduler.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/supplychain run --host $(HOST) --port $(PORT) --no-reload
+	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 600 \
+	    --access-logfile instance/access.log "supplychain.app:create_app()"
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -47,7 +48,7 @@ worker: install
 scheduler: install
 	$(BIN)/supplychain scheduler
 
-bench: bench-platform
+bench: bench-platform bench-orders
 
 # issue 3: demo load (time, peak RSS), page/API latency at 2,000 stores and 100k moves,
 # reserve-if-available with 8 threads on one SKU; SQLite and PostgreSQL each
@@ -61,6 +62,11 @@ bench-latency: install
 
 bench-ledger: install
 	$(BIN)/python -m tests.bench.ledger
+
+# issue 4: flash sale (50 on hand, 200 merchants x 1 unit at once) and sustained 5-line
+# order intake, against gunicorn + PostgreSQL and the embedded SQLite server
+bench-orders: install
+	$(BIN)/python -m tests.bench.orders
 
 lint: install
 	$(BIN)/flake8 supplychain blueprints optimizers printing tests

@@ -59,9 +59,22 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    if not app.config.get("SQLALCHEMY_ENGINE_OPTIONS"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _pool_options(url)
     if (
         app.config.get("REDIS_URL")
         and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     ):
         # limits must be shared between web processes in production
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def _pool_options(url: str) -> dict[str, Any]:
+    """Connection pools large enough for threaded servers: a request may use two
+    connections (an order's idempotency claim runs on its own, before it takes any
+    lock). SQLite has no server-side limit. On PostgreSQL a process keeps up to 10
+    connections open and opens up to 30 more at a peak (size max_connections for the
+    web processes × threads you run; the default 100 fits 3 processes at full peak)."""
+    if url.startswith("sqlite"):
+        return {"pool_size": 10, "max_overflow": -1}
+    return {"pool_size": 10, "max_overflow": 30}

@@ -65,32 +65,48 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _columns(obj: Any) -> list[str]:
-    excluded = set(getattr(obj, "__audit_exclude__", ()))
-    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
+_PLANS: dict[type, list[tuple[str, ExactDecimal | None]]] = {}
 
 
-def _stored(obj: Any, key: str, value: Any) -> Any:
+def _plan(obj: Any) -> list[tuple[str, ExactDecimal | None]]:
+    """The audited columns of a model class, each with its exact-decimal type (if any);
+    worked out once per class."""
+    cls = type(obj)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        excluded = set(getattr(obj, "__audit_exclude__", ()))
+        mapper = inspect(cls)
+        plan = []
+        for attr in mapper.column_attrs:
+            if attr.key in excluded:
+                continue
+            column_type = mapper.columns[attr.key].type
+            exact = column_type if isinstance(column_type, ExactDecimal) else None
+            plan.append((attr.key, exact))
+        _PLANS[cls] = plan
+    return plan
+
+
+def _stored(exact: ExactDecimal | None, value: Any) -> Any:
     """The value as the database keeps it (exact decimals rounded to their places)."""
-    column_type = inspect(obj).mapper.columns[key].type
-    if value is not None and isinstance(column_type, ExactDecimal):
-        return _plain(column_type.quantize(value))
+    if value is not None and exact is not None:
+        return _plain(exact.quantize(value))
     return _plain(value)
 
 
 def _snapshot(obj: Any) -> dict[str, Any]:
-    return {key: _stored(obj, key, getattr(obj, key)) for key in _columns(obj)}
+    return {key: _stored(exact, getattr(obj, key)) for key, exact in _plan(obj)}
 
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    for key in _columns(obj):
+    for key, exact in _plan(obj):
         hist = state.attrs[key].history
         if hist.has_changes():
-            before[key] = _stored(obj, key, hist.deleted[0]) if hist.deleted else None
-            after[key] = _stored(obj, key, hist.added[0]) if hist.added else None
+            before[key] = _stored(exact, hist.deleted[0]) if hist.deleted else None
+            after[key] = _stored(exact, hist.added[0]) if hist.added else None
     return before, after
 
 

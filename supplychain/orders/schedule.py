@@ -4,6 +4,8 @@ database (settings row, the merchant's route and group, holidays)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,36 +42,80 @@ def settings() -> OrderingSettings:
     return row
 
 
-def _holidays() -> frozenset[dt.date]:
-    today = utcnow().date() - dt.timedelta(days=2)
-    return frozenset(
-        db.session.scalars(
-            sa.select(DeliveryHoliday.date).where(DeliveryHoliday.date >= today)
-        )
+CACHE_SECONDS = 10.0  # how long another process may use a calendar before a change
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    cutoff_time: dt.time
+    weekdays: str
+    lead_days: int
+    horizon_days: int
+    holidays: frozenset[dt.date]
+    groups: dict[int, tuple[dt.time | None, str | None]]
+    taken: float
+
+
+def _snapshot() -> _Snapshot:
+    """Settings, holidays and group overrides: read once per CACHE_SECONDS per app (an
+    order would otherwise read them every time). A change made in this process is seen
+    at once (``forget``); other processes see it within CACHE_SECONDS."""
+    cache = current_app.extensions.setdefault("orders.calendar", {})
+    snapshot = cache.get("snapshot")
+    if snapshot is not None and time.monotonic() - snapshot.taken < CACHE_SECONDS:
+        return snapshot
+    base = settings()
+    since = utcnow().date() - dt.timedelta(days=7)
+    snapshot = _Snapshot(
+        cutoff_time=base.cutoff_time,
+        weekdays=base.delivery_weekdays,
+        lead_days=base.lead_days,
+        horizon_days=base.horizon_days,
+        holidays=frozenset(
+            db.session.scalars(
+                sa.select(DeliveryHoliday.date).where(DeliveryHoliday.date >= since)
+            )
+        ),
+        groups={
+            row.id: (row.cutoff_time, row.delivery_weekdays)
+            for row in db.session.execute(
+                sa.select(
+                    OrderingGroup.id,
+                    OrderingGroup.cutoff_time,
+                    OrderingGroup.delivery_weekdays,
+                )
+            )
+        },
+        taken=time.monotonic(),
     )
+    cache["snapshot"] = snapshot
+    return snapshot
+
+
+def forget() -> None:
+    """Drop the cached calendar of this app (after a change)."""
+    current_app.extensions.get("orders.calendar", {}).pop("snapshot", None)
 
 
 def calendar_for(merchant: Merchant | None = None) -> DeliveryCalendar:
     """The calendar that applies to ``merchant`` (its group beats its route beats the
     distributor); None gives the distributor's own."""
-    base = settings()
-    cutoff, weekdays = base.cutoff_time, base.delivery_weekdays
+    snapshot = _snapshot()
+    cutoff, weekdays = snapshot.cutoff_time, snapshot.weekdays
     if merchant is not None:
         for group_id in (merchant.route_id, merchant.group_id):  # later wins
-            if group_id is None:
+            override = snapshot.groups.get(group_id) if group_id else None
+            if override is None:
                 continue
-            group = db.session.get(OrderingGroup, group_id)
-            if group is None:
-                continue
-            cutoff = group.cutoff_time or cutoff
-            weekdays = group.delivery_weekdays or weekdays
+            cutoff = override[0] or cutoff
+            weekdays = override[1] or weekdays
     return DeliveryCalendar(
         timezone=current_app.config["TIMEZONE"],
         cutoff_time=cutoff,
         weekdays=parse_weekdays(weekdays),
-        holidays=_holidays(),
-        lead_days=base.lead_days,
-        horizon_days=base.horizon_days,
+        holidays=snapshot.holidays,
+        lead_days=snapshot.lead_days,
+        horizon_days=snapshot.horizon_days,
     )
 
 
@@ -115,6 +161,7 @@ def update_settings(
     row.lead_days = lead_days
     row.horizon_days = horizon_days
     db.session.commit()
+    forget()
     return row
 
 
@@ -126,6 +173,7 @@ def add_holiday(date: dt.date, name: str = "") -> DeliveryHoliday:
     row = DeliveryHoliday(date=date, name=(name or "").strip()[:100])
     db.session.add(row)
     db.session.commit()
+    forget()
     return row
 
 
@@ -137,6 +185,7 @@ def remove_holiday(date: dt.date) -> None:
         raise NotFound(f"{date} is not a holiday.")
     db.session.delete(row)
     db.session.commit()
+    forget()
 
 
 def save_group(
@@ -173,6 +222,7 @@ def save_group(
         "".join(sorted(set(delivery_weekdays.strip()))) if delivery_weekdays else None
     )
     db.session.commit()
+    forget()
     return row
 
 
@@ -199,6 +249,7 @@ def assign_group(merchant_code: str, group_code: str | None, *, kind: str) -> Me
     else:
         merchant.group_id = group_id
     db.session.commit()
+    forget()
     return merchant
 
 

@@ -295,6 +295,12 @@ def resolve_delivery_date(
 
 
 def next_number(delivery_date: dt.date) -> str:
+    """The next readable number for ``delivery_date``, in the order's transaction (so
+    refused orders leave no gaps). It is taken as the last step before the order is
+    written: the day's counter row is the busiest row of the evening, and its lock is
+    held only from here to the commit. (Taking it on a second connection while the
+    order holds its stock rows could wait for a pooled connection held by a request
+    that waits for those rows.)"""
     table = OrderNumberCounter.__table__
     insert = dialect_insert(table).values(day=delivery_date, last_value=1)
     value = db.session.execute(
@@ -426,13 +432,24 @@ def place_order(
                     CartLine.user_id == user.id, CartLine.merchant_id == merchant.id
                 )
             )
-        db.session.commit()
+        _commit_keeping_loaded()
     except BaseException:
         db.session.rollback()
         if claimed is not None:
             idempotency.release(claimed)
         raise
     return Placed(order, created=True)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the order just written is what
+    the caller renders (saves reloading it, its lines and merchant)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _lock_order(user: Any, ref: int | str, now: dt.datetime) -> Order:

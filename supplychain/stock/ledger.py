@@ -788,25 +788,26 @@ def _aggregate(lines: Iterable[Line]) -> dict[tuple[int, int], int]:
 
 
 def _load(wanted: dict[tuple[int, int], int]) -> dict[int, Product]:
+    """The products of ``wanted`` (from the session when already loaded); NotFound for
+    an unknown product or warehouse."""
     product_ids = {product_id for product_id, _ in wanted}
-    products = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(Product).where(Product.id.in_(product_ids))
-        )
-    }
-    missing = product_ids - products.keys()
+    session = db.session()
+    absent = [
+        pid
+        for pid in product_ids
+        if session.identity_map.get(session.identity_key(Product, pid)) is None
+    ]
+    if absent:  # one query for all that are not loaded yet
+        list(session.scalars(sa.select(Product).where(Product.id.in_(absent))))
+    products = {pid: session.get(Product, pid) for pid in sorted(product_ids)}
+    missing = {pid for pid, product in products.items() if product is None}
     if missing:
         raise NotFound(f"Product {min(missing)} does not exist.")
     warehouse_ids = {warehouse_id for _, warehouse_id in wanted}
-    found = set(
-        db.session.scalars(
-            sa.select(Warehouse.id).where(Warehouse.id.in_(warehouse_ids))
-        )
-    )
-    if warehouse_ids - found:
-        raise NotFound(f"Warehouse {min(warehouse_ids - found)} does not exist.")
-    return products
+    unknown = {wid for wid in warehouse_ids if db.session.get(Warehouse, wid) is None}
+    if unknown:
+        raise NotFound(f"Warehouse {min(unknown)} does not exist.")
+    return products  # type: ignore[return-value]
 
 
 def reserve(product_id: int, warehouse_id: int, qty: int) -> None:
