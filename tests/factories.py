@@ -220,6 +220,8 @@ def stocked_product(qty: int = 100, **kwargs: Any) -> Product:
 
     product = ProductFactory(**kwargs)
     if qty:
-        ledger.post_adjustment(product.id, default_warehouse().id, qty, reason="test stock")
+        ledger.post_adjustment(
+            product.id, default_warehouse().id, qty, reason="test stock"
+        )
     db.session.commit()
     return product

@@ -354,7 +354,9 @@ def prices_for_products(
 ) -> dict[int, ResolvedPrice]:
     """``prices_for`` for products and a merchant already loaded (two queries fewer:
     the ordering hot path)."""
-    return _resolve({p.id: p.price for p in products}, merchant.id, merchant.price_grade_id)
+    return _resolve(
+        {p.id: p.price for p in products}, merchant.id, merchant.price_grade_id
+    )
 
 
 def _resolve(
