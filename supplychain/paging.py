@@ -45,3 +45,16 @@ def page_of(
     query = stmt.limit(per_page).offset((number - 1) * per_page)
     rows = db.session.scalars(query) if scalars else db.session.execute(query)
     return Page(list(rows), number, per_page, total)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ILIKE with ``\\``, ``%`` and ``_`` escaped (use ``escape="\\"``):
+    a search for "50%" or "A_1" finds exactly that text."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matches(q: str, *columns: Any) -> Any:
+    """A case-insensitive "contains q" over any of ``columns`` (for list searches)."""
+    pattern = like_pattern(q)
+    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))

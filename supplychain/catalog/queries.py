@@ -21,12 +21,8 @@ from supplychain.catalog.models import (
     Supplier,
 )
 from supplychain.extensions import db
+from supplychain.paging import like_pattern
 from supplychain.merchants.models import Merchant
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def products_query(
@@ -45,7 +41,7 @@ def products_query(
     if sku:
         stmt = stmt.where(Product.sku == sku)
     if q and q.strip():
-        pattern = _like(q.strip().lower())
+        pattern = like_pattern(q.strip().lower())
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Product.sku).like(pattern, escape="\\"),
@@ -115,7 +111,7 @@ def price_grade_choices() -> list[tuple[str, str]]:
 def suppliers_query(*, q: str | None = None, active: bool | None = None) -> sa.Select:
     stmt = sa.select(Supplier).order_by(Supplier.code)
     if q and q.strip():
-        pattern = _like(q.strip().lower())
+        pattern = like_pattern(q.strip().lower())
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Supplier.code).like(pattern, escape="\\"),

@@ -9,13 +9,9 @@ import sqlalchemy as sa
 from supplychain.auth.models import User
 from supplychain.catalog.models import PriceGrade
 from supplychain.extensions import db
+from supplychain.paging import like_pattern
 from supplychain.merchants.access import scope_to_user
 from supplychain.merchants.models import Merchant
-
-
-def _like(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def merchants_query(
@@ -31,7 +27,7 @@ def merchants_query(
     scoped to what that user may see."""
     stmt = sa.select(Merchant).order_by(Merchant.code)
     if q.strip():
-        like = _like(q)
+        like = like_pattern(q)
         columns = (
             Merchant.code, Merchant.name, Merchant.name_en, Merchant.address,
             Merchant.district, Merchant.phone, Merchant.contact_name,

@@ -14,6 +14,7 @@ from flask import current_app
 from supplychain.database import utcnow
 from supplychain.errors import NotFound, ValidationFailed
 from supplychain.extensions import db
+from supplychain.paging import like_pattern
 from supplychain.merchants.models import Merchant
 from supplychain.orders.calendar import (
     DEFAULT_CUTOFF,
@@ -260,18 +261,13 @@ def holidays_query(*, since: dt.date | None = None) -> sa.Select:
     return stmt
 
 
-def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def groups_query(kind: str | None = None, *, q: str = "") -> sa.Select:
     """Routes and groups by kind and code; ``q`` searches code and name."""
     stmt = sa.select(OrderingGroup).order_by(OrderingGroup.kind, OrderingGroup.code)
     if kind:
         stmt = stmt.where(OrderingGroup.kind == kind)
     if q:
-        like = _like(q)
+        like = like_pattern(q)
         stmt = stmt.where(
             sa.or_(
                 OrderingGroup.code.ilike(like, escape="\\"),
@@ -300,7 +296,7 @@ def group_members_query(group: OrderingGroup, q: str = "") -> sa.Select:
     column = Merchant.route_id if group.kind == "route" else Merchant.group_id
     stmt = sa.select(Merchant).where(column == group.id)
     if q:
-        like = _like(q)
+        like = like_pattern(q)
         stmt = stmt.where(
             sa.or_(
                 Merchant.code.ilike(like, escape="\\"),

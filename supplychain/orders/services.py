@@ -33,6 +33,7 @@ from supplychain.errors import (
     ValidationFailed,
 )
 from supplychain.extensions import db
+from supplychain.paging import matches
 from supplychain.merchants.access import scope_to_user
 from supplychain.merchants.models import Merchant
 from supplychain.orders import credit, idempotency
@@ -97,13 +98,8 @@ def orders_query(
     if delivery_date is not None:
         stmt = stmt.where(Order.delivery_date == delivery_date)
     if q:
-        like = f"%{q.strip()}%"
         stmt = stmt.join(Merchant, Merchant.id == Order.merchant_id).where(
-            sa.or_(
-                Order.number.ilike(like),
-                Merchant.code.ilike(like),
-                Merchant.name.ilike(like),
-            )
+            matches(q, Order.number, Merchant.code, Merchant.name)
         )
     stmt = scope_to_user(stmt, Order.merchant_id, user)
     return stmt.order_by(Order.id.desc())

@@ -38,6 +38,7 @@ from supplychain.errors import (
     ValidationFailed,
 )
 from supplychain.extensions import db
+from supplychain.paging import matches
 from supplychain.merchants.access import scope_to_user
 from supplychain.merchants.models import Merchant
 from supplychain.orders import services
@@ -110,14 +111,7 @@ def standing_orders_query(
     if active is not None:
         stmt = stmt.where(StandingOrder.is_active.is_(active))
     if q.strip():
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            sa.or_(
-                StandingOrder.name.ilike(like),
-                Merchant.code.ilike(like),
-                Merchant.name.ilike(like),
-            )
-        )
+        stmt = stmt.where(matches(q, StandingOrder.name, Merchant.code, Merchant.name))
     stmt = scope_to_user(stmt, StandingOrder.merchant_id, user)
     return stmt.order_by(StandingOrder.id.desc())
 

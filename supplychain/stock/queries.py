@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from supplychain.catalog.models import Product
 from supplychain.errors import NotFound
 from supplychain.extensions import db
+from supplychain.paging import like_pattern
 from supplychain.stock.models import (
     Bin,
     Location,
@@ -23,11 +24,6 @@ from supplychain.stock.models import (
     StockMove,
     Warehouse,
 )
-
-
-def _like(q: str) -> str:
-    escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def stock_query(
@@ -76,7 +72,7 @@ def stock_query(
         .order_by(Product.sku, Warehouse.code)
     )
     if q.strip():
-        pattern = _like(q)
+        pattern = like_pattern(q)
         stmt = stmt.where(
             sa.or_(
                 Product.sku.ilike(pattern, escape="\\"),
@@ -185,7 +181,7 @@ def moves_query(
 def warehouses_query(q: str = "", *, include_inactive: bool = True) -> sa.Select:
     stmt = sa.select(Warehouse).order_by(Warehouse.is_default.desc(), Warehouse.code)
     if q.strip():
-        pattern = _like(q)
+        pattern = like_pattern(q)
         stmt = stmt.where(
             sa.or_(
                 Warehouse.code.ilike(pattern, escape="\\"),
@@ -235,7 +231,7 @@ def bins_query(
     if aisle is not None:
         stmt = stmt.where(Bin.aisle == aisle)
     if q.strip():
-        stmt = stmt.where(Bin.code.ilike(_like(q.upper()), escape="\\"))
+        stmt = stmt.where(Bin.code.ilike(like_pattern(q.upper()), escape="\\"))
     if active_only:
         stmt = stmt.where(Bin.is_active)
     return stmt
