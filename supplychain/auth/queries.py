@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from supplychain.auth.models import User
 from supplychain.merchants.models import Merchant
+from supplychain.paging import matches
 
 
 def users_query(q: str = "", role: str = "") -> sa.Select:
@@ -15,14 +16,8 @@ def users_query(q: str = "", role: str = "") -> sa.Select:
         .order_by(User.username)
     )
     if q:
-        like = f"%{q.strip()}%"
         stmt = stmt.where(
-            sa.or_(
-                User.username.ilike(like),
-                User.display_name.ilike(like),
-                Merchant.name.ilike(like),
-                Merchant.code.ilike(like),
-            )
+            matches(q, User.username, User.display_name, Merchant.name, Merchant.code)
         )
     if role:
         stmt = stmt.where(User.role == role)
