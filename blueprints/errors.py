@@ -10,6 +10,7 @@ from flask import Flask, Response, flash, jsonify, redirect, render_template, re
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from blueprints.i18n import localize
 from supplychain.errors import DomainError
 from supplychain.extensions import db
 
@@ -89,7 +90,7 @@ def handle_domain_error(error: DomainError) -> Any:
     db.session.rollback()
     if wants_json():
         return error_response(error.status, error.code, error.message, error.details)
-    flash(error.message, "error")
+    flash(localize(error.message), "error")
     if error.status == 404:
         return render_template("errors/error.html", status=404, error=error), 404
     return redirect(request.referrer or "/"), 303

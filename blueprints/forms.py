@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
+from blueprints.i18n import localize
 from supplychain.errors import ValidationFailed
 
 
@@ -29,9 +30,11 @@ def field_errors(messages: dict[str, Any]) -> dict[str, str]:
     out = {}
     for field, value in messages.items():
         if isinstance(value, dict):
-            value = [str(v) for v in value.values()]
+            value = list(value.values())
         out[field] = (
-            " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            " ".join(localize(v) for v in value)
+            if isinstance(value, list)
+            else localize(value)
         )
     return out
 

@@ -3,6 +3,8 @@ then zh_CN."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -25,3 +27,29 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
+
+
+def localize(text: Any) -> str:
+    """A rule's message (supplychain.messages.Msg) in the reader's language; any other
+    value as its str."""
+    from flask_babel import gettext
+
+    from supplychain.messages import Msg
+
+    if isinstance(text, Msg):
+        return (
+            gettext(text.template, **text.params)
+            if text.params
+            else gettext(text.template)
+        )
+    return str(text)
+
+
+def init_app(app: Any) -> None:
+    """Rule messages printed in templates come out translated."""
+    from supplychain.messages import Msg
+
+    app.jinja_env.finalize = lambda value: (
+        localize(value) if isinstance(value, Msg) else value
+    )
+    app.jinja_env.globals["localize"] = localize

@@ -135,3 +135,6 @@ def init_app(app: Flask) -> None:
     app.teardown_request(lambda _exc: set_actor(SYSTEM))
     app.after_request(_security_headers)
     app.context_processor(_context)
+    from blueprints import i18n
+
+    i18n.init_app(app)

@@ -61,8 +61,12 @@ class OutOfStock(Conflict):
     code = "insufficient_stock"
 
     def __init__(self, lines: list[dict[str, Any]]) -> None:
+        from supplychain.messages import msg
+
         skus = ", ".join(str(line["sku"]) for line in lines)
-        super().__init__(f"Not enough stock for: {skus}.", details={"lines": lines})
+        super().__init__(
+            msg("Not enough stock for: %(skus)s.", skus=skus), details={"lines": lines}
+        )
         self.lines = lines
 
 

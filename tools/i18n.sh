@@ -33,7 +33,7 @@ fi
 DIR=blueprints/translations
 POT="$DIR/messages.pot"
 # Keep in sync with KEYWORDS in tests/unit/test_translations.py.
-KEYWORDS=(-k _l -k lazy_gettext -k gettext -k ngettext:1,2 -k lazy_ngettext:1,2)
+KEYWORDS=(-k _l -k lazy_gettext -k gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k msg -k Msg)
 
 extract() {
   mkdir -p "$DIR"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from blueprints.i18n import localize
 from supplychain.catalog.rules import round_up_order_qty
 from supplychain.orders.rules import MAX_LINE_QTY
 
@@ -64,8 +65,8 @@ def _messages(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [m for inner in value.values() for m in _messages(inner)]
     if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
+        return [localize(v) for v in value]
+    return [localize(value)]
 
 
 def split_errors(

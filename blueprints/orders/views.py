@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.auth.decorators import roles_required
+from blueprints.i18n import localize
 from blueprints.orders import forms
 from supplychain.catalog.queries import category_choices, products_query
 from supplychain.catalog.services import get_product, prices_for
@@ -563,7 +564,9 @@ def update_lines(number: str) -> Any:
         return _render_detail(order, shortages=short, status=409)
     except (Conflict, OrderCutoffPassed) as error:
         order = services.get_order(current_user, number)
-        return _render_detail(order, errors={"_": [error.message]}, status=409)
+        return _render_detail(
+            order, errors={"_": [localize(error.message)]}, status=409
+        )
     if request.form.get("remove"):
         flash(_("Line %(sku)s removed.", sku=request.form["remove"]), "success")
     else:
@@ -587,7 +590,7 @@ def cancel(number: str) -> Any:
         except ValidationFailed as error:
             errors, _lines = forms.split_errors(error.errors, [])
         except (Conflict, OrderCutoffPassed) as error:
-            errors = {"_": [error.message]}
+            errors = {"_": [localize(error.message)]}
         else:
             flash(_("Order %(number)s cancelled; its reserved stock is released.",
                     number=order.number), "success")  # fmt: skip

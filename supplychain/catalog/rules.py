@@ -6,6 +6,8 @@ selling unit."""
 
 from __future__ import annotations
 
+from supplychain.messages import msg
+
 
 def _check_settings(min_qty: int, step: int) -> None:
     if min_qty < 1 or step < 1:
@@ -34,10 +36,12 @@ def order_qty_problem(qty: int, min_qty: int = 1, step: int = 1) -> str | None:
     if is_valid_order_qty(qty, min_qty, step):
         return None
     if isinstance(qty, bool) or not isinstance(qty, int):
-        return "The quantity must be a whole number."
+        return msg("The quantity must be a whole number.")
     if qty < min_qty:
-        return f"The minimum order quantity is {min_qty}."
-    return (
-        f"Order {min_qty} plus multiples of {step}; "
-        f"the nearest quantity is {round_up_order_qty(qty, min_qty, step)}."
+        return msg("The minimum order quantity is %(min)s.", min=min_qty)
+    return msg(
+        "Order %(min)s plus multiples of %(step)s; the nearest quantity is %(next)s.",
+        min=min_qty,
+        step=step,
+        next=round_up_order_qty(qty, min_qty, step),
     )

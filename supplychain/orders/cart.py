@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from supplychain.messages import msg
 from supplychain.catalog.models import Product
 from supplychain.catalog.rules import order_qty_problem
 from supplychain.catalog.services import prices_for
@@ -84,14 +85,14 @@ def get_cart(user_id: int, merchant_id: int) -> Cart:
         price = prices[product.id].amount
         problem = None
         if not product.is_active:
-            problem = "This product is no longer sold; remove it."
+            problem = msg("This product is no longer sold; remove it.")
         else:
             problem = order_qty_problem(
                 row.qty, product.min_order_qty, product.order_step
             )
         available = stock.get(product.id) if product.is_stocked else None
         if problem is None and available is not None and row.qty > available:
-            problem = f"Only {max(0, available)} available."
+            problem = msg("Only %(qty)s available.", qty=max(0, available))
         items.append(
             CartItem(
                 product=product,

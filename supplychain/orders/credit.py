@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from supplychain.messages import msg
 from supplychain.errors import CreditLimitExceeded
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant
@@ -67,8 +68,15 @@ def check(merchant: Merchant, added: Decimal, *, override_reason: str = "") -> b
         return True
     available = max(ZERO, limit - current)
     raise CreditLimitExceeded(
-        f"This order of {added} would take {merchant.code} over its credit limit of "
-        f"{limit}: {current} is already owed or on order, {available} is left.",
+        msg(
+            "This order of %(amount)s would take %(merchant)s over its credit limit of "
+            "%(limit)s: %(owed)s is already owed or on order, %(left)s is left.",
+            amount=str(added),
+            merchant=merchant.code,
+            limit=str(limit),
+            owed=str(current),
+            left=str(available),
+        ),
         details={
             "credit_limit": str(limit),
             "exposure": str(current),

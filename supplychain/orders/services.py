@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from supplychain.messages import Msg, msg
 from supplychain.catalog.models import Product
 from supplychain.catalog.rules import order_qty_problem
 from supplychain.catalog.services import prices_for, prices_for_products
@@ -58,10 +59,21 @@ from supplychain.stock.queries import default_warehouse
 MAX_REASON = 200
 DATE_PROBLEMS = {
     "past": "The delivery date must be after today.",
-    "holiday": "There are no deliveries on {date} (holiday).",
-    "not_delivery_day": "{date} is not a delivery day.",
-    "too_far": "{date} is too far ahead; orders open {horizon} days in advance.",
+    "holiday": "There are no deliveries on %(date)s (holiday).",
+    "not_delivery_day": "%(date)s is not a delivery day.",
+    "too_far": "%(date)s is too far ahead; orders open %(horizon)s days in advance.",
 }
+# the templates above, for the translation catalogue
+_DATE_TEMPLATES = (
+    msg("The delivery date must be after today."),
+    msg("There are no deliveries on %(date)s (holiday).", date=""),
+    msg("%(date)s is not a delivery day.", date=""),
+    msg(
+        "%(date)s is too far ahead; orders open %(horizon)s days in advance.",
+        date="",
+        horizon="",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -128,13 +140,13 @@ def resolve_merchant(user: Any, merchant_code: str | None) -> Merchant:
     if not is_staff(user):
         if merchant_code not in (None, ""):
             raise ValidationFailed(
-                {"merchant": ["Leave this out: you order for your own merchant."]}
+                {"merchant": [msg("Leave this out: you order for your own merchant.")]}
             )
         merchant = db.session.get(Merchant, user.merchant_id)
     else:
         if not merchant_code:
             raise ValidationFailed(
-                {"merchant": ["Choose the merchant this order is for."]}
+                {"merchant": [msg("Choose the merchant this order is for.")]}
             )
         merchant = db.session.scalar(
             sa.select(Merchant).where(Merchant.code == str(merchant_code).strip())
@@ -145,7 +157,7 @@ def resolve_merchant(user: Any, merchant_code: str | None) -> Merchant:
             )
     if merchant is None or not merchant.is_active:
         raise ValidationFailed(
-            {"merchant": ["This merchant is deactivated and cannot order."]}
+            {"merchant": [msg("This merchant is deactivated and cannot order.")]}
         )
     return merchant
 
@@ -155,10 +167,10 @@ def check_lines(lines: Any) -> list[tuple[Product, int]]:
     minimum in whole steps, each SKU once, 1–MAX_LINES lines. Errors are keyed by line
     index (marshmallow shape)."""
     if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
-        raise ValidationFailed({"lines": ["An order needs at least one line."]})
+        raise ValidationFailed({"lines": [msg("An order needs at least one line.")]})
     if len(lines) > MAX_LINES:
         raise ValidationFailed(
-            {"lines": [f"An order has at most {MAX_LINES} lines; split it."]}
+            {"lines": [msg("An order has at most %(n)s lines; split it.", n=MAX_LINES)]}
         )
     skus = {
         str(line.get("sku", "")).strip() for line in lines if isinstance(line, Mapping)
@@ -194,26 +206,27 @@ def check_lines(lines: Any) -> list[tuple[Product, int]]:
 
 def _sku_problem(sku: str, product: Product | None, earlier: int | None) -> str | None:
     if not sku:
-        return "Missing SKU."
+        return msg("Missing SKU.")
     if product is None:
-        return f"Unknown SKU '{sku}'."
+        return msg("Unknown SKU '%(sku)s'.", sku=sku)
     if not product.is_active:
-        return f"{sku} is no longer sold."
+        return msg("%(sku)s is no longer sold.", sku=sku)
     if earlier is not None:
-        return (
-            f"{sku} is already on line {earlier + 1}; "
-            "put its whole quantity on one line."
+        return msg(
+            "%(sku)s is already on line %(line)s; put its whole quantity on one line.",
+            sku=sku,
+            line=earlier + 1,
         )
     return None
 
 
 def _qty_problem(qty: Any, product: Product | None) -> str | None:
     if isinstance(qty, bool) or not isinstance(qty, int):
-        return "The quantity must be a whole number."
+        return msg("The quantity must be a whole number.")
     if qty < 1:
-        return "The quantity must be at least 1."
+        return msg("The quantity must be at least 1.")
     if qty > MAX_LINE_QTY:
-        return f"The quantity must be at most {MAX_LINE_QTY:,}."
+        return msg("The quantity must be at most %(max)s.", max=f"{MAX_LINE_QTY:,}")
     if product is not None and product.is_active:
         return order_qty_problem(qty, product.min_order_qty, product.order_step)
     return None
@@ -248,8 +261,13 @@ def cutoff_passed(
     cutoff = calendar.cutoff(delivery_date)
     upcoming = calendar.next_delivery_date(now)
     return OrderCutoffPassed(
-        f"Orders for {delivery_date} closed at {local_text(calendar, cutoff)}; "
-        f"the next delivery date is {upcoming}.",
+        msg(
+            "Orders for %(date)s closed at %(cutoff)s; the next delivery date is "
+            "%(next)s.",
+            date=delivery_date.isoformat(),
+            cutoff=local_text(calendar, cutoff),
+            next=upcoming.isoformat(),
+        ),
         details={
             "delivery_date": delivery_date.isoformat(),
             "cutoff_at": cutoff.isoformat(),
@@ -276,8 +294,16 @@ def resolve_delivery_date(
         raise ValidationFailed(
             {
                 "delivery_date": [
-                    DATE_PROBLEMS[problem].format(
-                        date=requested, horizon=calendar.horizon_days
+                    Msg(
+                        DATE_PROBLEMS[problem],
+                        **(
+                            {}
+                            if problem == "past"
+                            else {
+                                "date": requested.isoformat(),
+                                "horizon": calendar.horizon_days,
+                            }
+                        ),
                     )
                 ]
             }
@@ -468,15 +494,29 @@ def _check_editable(
     staff_allowed = CANCELLABLE_STATUSES
     if order.status not in (staff_allowed if reason else allowed):
         raise Conflict(
-            f"Order {order.number} is {order.status} and can no longer be "
-            f"{'cancelled' if cancelling else 'changed'}.",
+            (
+                msg(
+                    "Order %(number)s can no longer be cancelled (it is %(status)s).",
+                    number=order.number,
+                    status=order.status,
+                )
+                if cancelling
+                else msg(
+                    "Order %(number)s can no longer be changed (it is %(status)s).",
+                    number=order.number,
+                    status=order.status,
+                )
+            ),
             details={"status": order.status},
         )
     if now >= order.cutoff_at and not reason:
         calendar = calendar_for(order.merchant)
         raise OrderCutoffPassed(
-            f"Order {order.number} closed for changes at "
-            f"{local_text(calendar, order.cutoff_at)}.",
+            msg(
+                "Order %(number)s closed for changes at %(cutoff)s.",
+                number=order.number,
+                cutoff=local_text(calendar, order.cutoff_at),
+            ),
             details={
                 "delivery_date": order.delivery_date.isoformat(),
                 "cutoff_at": order.cutoff_at.isoformat(),

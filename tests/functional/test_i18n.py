@@ -43,3 +43,35 @@ def test_api_answers_in_english_whatever_the_session_language(client):
     )
 
     assert response.json["error"]["message"] == "Wrong username or password."
+
+
+def test_a_rule_message_reaches_a_chinese_page_in_chinese(client, login_as):
+    from tests.factories import merchant_user, stocked_product
+
+    product = stocked_product(100, min_order_qty=6, order_step=6)
+    login_as(merchant_user())
+    client.post("/auth/lang/zh_CN", data={"next": "/"})
+
+    page = client.post(
+        "/orders/cart/set", data={"sku": product.sku, "qty": "7", "back": "shop"}
+    ).get_data(as_text=True)
+
+    assert "最接近的数量是 12" in page
+    assert "nearest quantity" not in page
+
+
+def test_the_api_keeps_rule_messages_in_english(client, auth_headers):
+    from tests.factories import merchant_user, stocked_product
+
+    product = stocked_product(100, min_order_qty=6, order_step=6)
+    headers = auth_headers(merchant_user()) | {"Idempotency-Key": "k-1"}
+    client.post("/auth/lang/zh_CN", data={"next": "/"})
+
+    body = client.post(
+        "/api/v1/orders", json={"lines": [{"sku": product.sku, "qty": 7}]},
+        headers=headers,
+    ).get_json()
+
+    assert body["error"]["details"]["lines"]["0"]["qty"] == [
+        "Order 6 plus multiples of 6; the nearest quantity is 12."
+    ]

@@ -31,6 +31,8 @@ KEYWORDS = DEFAULT_KEYWORDS | {
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "msg": None,  # supplychain.messages: rule messages shown on pages
+    "Msg": None,
 }
 # A %-directive: %(name)s, %(qty)+d, %s, %%, ...
 DIRECTIVE = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
