@@ -1,5 +1,5 @@
 /* Ordering pages (订单): cutoff countdowns and live cart quantity steppers.
-   - [data-countdown][data-cutoff=ISO instant]: ticks every second as HH:MM:SS; at zero shows
+   - [data-countdown][data-cutoff=ISO instant]: ticks every second as HH:MM:SS (with a days prefix, data-label-days, beyond 24 h); at zero shows
      data-label-closed. The server renders the same text, so without JavaScript the page
      still says when ordering closes.
    - form[data-stepper][data-live]: the − / + buttons step the quantity by the product's
@@ -20,8 +20,10 @@
       el.classList.add("closed");
       return false;
     }
-    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
-    el.textContent = pad(h) + ":" + pad(m) + ":" + pad(s);
+    var d = Math.floor(left / 86400), h = Math.floor((left % 86400) / 3600);
+    var m = Math.floor((left % 3600) / 60), s = left % 60;
+    var days = d > 0 ? (el.getAttribute("data-label-days") || "{n} d").replace("{n}", d) + " " : "";
+    el.textContent = days + pad(h) + ":" + pad(m) + ":" + pad(s);
     return true;
   }
 

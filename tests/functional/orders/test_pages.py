@@ -569,3 +569,19 @@ def test_another_merchants_order_is_not_found(client, shopper, moxa, method, suf
     db.session.refresh(other)
     assert other.status == "placed" and other.lines[0].qty == 2
     assert count(CartLine) == 0
+
+
+def test_a_cutoff_more_than_a_day_away_counts_down_in_days(client, login_as):
+    from supplychain.orders import schedule
+
+    today = schedule.calendar_for(None).local_date(utcnow())
+    closed = {(today + dt.timedelta(days=n)).isoweekday() for n in (1, 2)}
+    weekdays = "".join(str(d) for d in range(1, 8) if d not in closed)
+    schedule.update_settings(cutoff_time=dt.time(22, 0), delivery_weekdays=weekdays)
+    stocked_product(10)
+    login_as(merchant_user())
+
+    page = client.get("/orders/shop").get_data(as_text=True)
+
+    countdown = re.search(r'data-countdown[^>]*>([^<]*)<', page).group(1)
+    assert re.fullmatch(r"\d+ d \d\d:\d\d:\d\d", countdown.strip()), countdown
