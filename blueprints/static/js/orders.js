@@ -13,6 +13,14 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // "１２" typed with a Chinese input method counts as 12 (the server reads it so too)
+  function wholeNumber(text) {
+    var ascii = String(text || "").trim().replace(/[\uFF10-\uFF19]/g, function (ch) {
+      return String.fromCharCode(ch.charCodeAt(0) - 0xFF10 + 48);
+    });
+    return /^\d+$/.test(ascii) ? parseInt(ascii, 10) : NaN;
+  }
+
   function tick(el, cutoff) {
     var left = Math.floor((cutoff - Date.now()) / 1000);
     if (left <= 0) {
@@ -109,7 +117,7 @@
     form.querySelectorAll("button[name=step]").forEach(function (button) {
       button.addEventListener("click", function (event) {
         event.preventDefault();
-        var typed = parseInt(input.value, 10);
+        var typed = wholeNumber(input.value);
         var qty = isNaN(typed) || typed < 0 ? 0 : typed;
         var next = stepped(qty, parseInt(button.value, 10), min, step);
         input.value = next ? String(next) : "";
