@@ -17,10 +17,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from printing.fonts import FONT_NAME, register_fonts
 from printing.styles import (
+    ACCENT,
+    CONTENT_WIDTH,
     FOOTER_BASELINE_FROM_BOTTOM,
     FOOTER_FONT_SIZE,
     HEADER_BASELINE_FROM_TOP,
@@ -30,10 +32,13 @@ from printing.styles import (
     PAGE_SIZE,
     RULE,
     Margins,
+    TextStyles,
+    base_table_commands,
 )
 
 __all__ = [
     "CREATOR",
+    "facts_table",
     "format_amount",
     "format_money",
     "para",
@@ -305,3 +310,40 @@ def build_pdf(
     )
     template.build(story, canvasmaker=_paged_canvas_class(decor, page_size, margins))
     return buffer.getvalue()
+
+
+def facts_table(
+    facts: Sequence[tuple[str, str]],
+    styles: TextStyles,
+    *,
+    label_share: float = 0.8,
+    valign: str = "MIDDLE",
+    padding: float = 1,
+) -> Table:
+    """A document's header facts, two per row (label, value, label, value), full width
+    with an accent rule below. ``label_share`` is a label column's width as a share of
+    a quarter of the page."""
+    cells = [
+        [Paragraph(para(label), styles.muted), Paragraph(para(value), styles.normal)]
+        for label, value in facts
+    ]
+    if len(cells) % 2:
+        cells.append(["", ""])
+    rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
+    quarter = CONTENT_WIDTH / 4
+    label, value = quarter * label_share, quarter * (2 - label_share)
+    table = Table(rows, colWidths=(label, value, label, value), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                *base_table_commands(),
+                ("VALIGN", (0, 0), (-1, -1), valign),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), padding),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ]
+        )
+    )
+    return table

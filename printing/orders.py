@@ -17,9 +17,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from printing.layout import PageDecor, PdfMeta, build_pdf, format_amount, para
+from printing.layout import (
+    PageDecor,
+    PdfMeta,
+    build_pdf,
+    facts_table,
+    format_amount,
+    para,
+)
 from printing.styles import (
-    ACCENT,
     CONTENT_WIDTH,
     RULE,
     TextStyles,
@@ -158,37 +164,6 @@ def render_order_confirmation(doc: OrderConfirmationDoc) -> bytes:
     return build_pdf(story, meta=meta, decor=decor)
 
 
-def _facts_table(facts: list[tuple[str, str]], styles: TextStyles) -> Table:
-    cells = [
-        [Paragraph(para(label), styles.muted), Paragraph(para(value), styles.normal)]
-        for label, value in facts
-    ]
-    if len(cells) % 2:
-        cells.append(["", ""])
-    # two facts per row: label, value, label, value
-    rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
-    quarter = CONTENT_WIDTH / 4
-    table = Table(
-        rows,
-        colWidths=(quarter * 0.7, quarter * 1.3, quarter * 0.7, quarter * 1.3),
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                *base_table_commands(),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
-            ]
-        )
-    )
-    return table
-
-
 def _title_block(doc: OrderConfirmationDoc, styles: TextStyles) -> list[Flowable]:
     delivery = doc.delivery_date.isoformat()
     if doc.delivery_window.strip():
@@ -207,7 +182,7 @@ def _title_block(doc: OrderConfirmationDoc, styles: TextStyles) -> list[Flowable
         Paragraph(para(doc.company), styles.subtitle),
         Paragraph(TITLE, styles.title),
         Spacer(1, 2 * mm),
-        _facts_table(facts, styles),
+        facts_table(facts, styles, label_share=0.7, valign="TOP", padding=1.5),
         Spacer(1, 5 * mm),
     ]
 

@@ -7,10 +7,11 @@ prices are right-aligned with two decimals; every page says "第 x / n 页 · Pa
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from printing.documents import PriceListDoc, PriceListLine
 from printing.layout import (
+    facts_table,
     PageDecor,
     PdfMeta,
     build_pdf,
@@ -19,11 +20,9 @@ from printing.layout import (
     para,
 )
 from printing.styles import (
-    ACCENT,
     CONTENT_WIDTH,
     TextStyles,
     band_row_commands,
-    base_table_commands,
     table_style,
     text_styles,
 )
@@ -72,39 +71,11 @@ def _title_block(doc: PriceListDoc, styles: TextStyles) -> list[Flowable]:
         ("币种 Currency", doc.currency),
         ("商品数 Items", str(len(doc.lines))),
     ]
-    fact_cells = [
-        [
-            Paragraph(para(label), styles.muted),
-            Paragraph(para(value), styles.normal),
-        ]
-        for label, value in facts
-    ]
-    # two facts per row: label, value, label, value
-    rows = [fact_cells[i] + fact_cells[i + 1] for i in range(0, len(fact_cells), 2)]
-    quarter = CONTENT_WIDTH / 4
-    facts_table = Table(
-        rows,
-        colWidths=(quarter * 0.8, quarter * 1.2, quarter * 0.8, quarter * 1.2),
-        hAlign="LEFT",
-    )
-    facts_table.setStyle(
-        TableStyle(
-            [
-                *base_table_commands(),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
-            ]
-        )
-    )
     block: list[Flowable] = [
         Paragraph(para(doc.company), styles.subtitle),
         Paragraph(para(doc.title), styles.title),
         Spacer(1, 2 * mm),
-        facts_table,
+        facts_table(facts, styles),
         Spacer(1, 2 * mm),
     ]
     if doc.note.strip():
