@@ -45,6 +45,7 @@ class Merchant(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "payment_terms_days >= 0", name="payment_terms_not_negative"
         ),
+
         sa.CheckConstraint(
             "kind IN ('store', 'group_leader', 'wholesale')", name="kind_known"
         ),
@@ -80,6 +81,9 @@ class Merchant(TimestampMixin, db.Model):
         sa.Text, default=""
     )  # internal; not shown to the merchant
     is_active: Mapped[bool] = mapped_column(default=True)
+    # lots delivered to this merchant must keep at least this many days before expiry
+    # on the delivery day (None: only the expiry rule itself)
+    min_shelf_life_days: Mapped[int | None]
     # ordering calendar overrides (订单截单): group beats route beats the distributor
     route_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("ordering_groups.id"), index=True

@@ -53,6 +53,7 @@ from supplychain.orders.rules import (
 )
 from supplychain.orders.schedule import calendar_for
 from supplychain.stock import ledger
+from supplychain.stock.expiry import usable_from
 from supplychain.stock.locations import dialect_insert
 from supplychain.stock.queries import default_warehouse
 
@@ -358,7 +359,10 @@ def build_order(
     late = not calendar.is_open(day, now)
     prices = prices_for_products([p for p, _ in wanted], merchant)
     warehouse = default_warehouse()
-    ledger.reserve_many([(p.id, warehouse.id, qty) for p, qty in wanted])
+    ledger.reserve_many(
+        [(p.id, warehouse.id, qty) for p, qty in wanted],
+        usable_from=usable_from(day, merchant.min_shelf_life_days),
+    )
     order_lines = []
     for position, (product, qty) in enumerate(wanted):
         price = prices[product.id].amount
@@ -550,7 +554,11 @@ def amend_order(
         new_ids = [p.id for p, _ in wanted if p.id not in existing]
         prices = prices_for(new_ids, merchant.id)
         more, less = _reservation_changes(order, existing, wanted)
-        ledger.change_reservations(more, less)
+        ledger.change_reservations(
+            more,
+            less,
+            usable_from=usable_from(order.delivery_date, merchant.min_shelf_life_days),
+        )
         unit_prices = {
             product.id: (
                 existing[product.id].unit_price

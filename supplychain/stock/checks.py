@@ -1,11 +1,14 @@
 """进销存 invariants for `supplychain check`: balances equal the sum of moves, levels equal
 the sum of their warehouse's internal balances, reserved ≤ on hand for stocked items, no
-negative on hand anywhere inside a warehouse.
+negative on hand anywhere inside a warehouse nor in transit; valuation: each level's
+stock value equals the value of the moves into its warehouse minus those out of it, is
+never negative, and is zero when nothing is on hand.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -29,6 +32,7 @@ def check_invariants() -> list[str]:
         _balances_match_moves,
         _levels_match_balances,
         _no_negative_or_oversold,
+        _values_match_moves,
     ):
         found = check()
         problems.extend(found[:MAX_REPORTED])
@@ -135,12 +139,67 @@ def _no_negative_or_oversold() -> list[str]:
     negative = db.session.execute(
         sa.select(b.product_id, b.location_id, b.lot_key, b.on_hand_qty)
         .join(Location, Location.id == b.location_id)
-        .where(Location.usage == "internal", b.on_hand_qty < 0)
+        .where(Location.usage.in_(("internal", "transit")), b.on_hand_qty < 0)
     )
     for product_id, location_id, lot, qty in negative:
         problems.append(
             f"balance of {skus.get(product_id, product_id)} "
-            f"at internal location {location_id} "
+            f"at location {location_id} "
             f"lot {lot or '-'} is negative ({qty})"
         )
     return problems
+
+
+def _values_match_moves() -> list[str]:
+    m = StockMove.__table__.c
+    expected: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for column, sign in ((m.to_location_id, 1), (m.from_location_id, -1)):
+        rows = db.session.execute(
+            sa.select(m.product_id, Location.warehouse_id, sa.func.sum(m.value))
+            .join(Location, Location.id == column)
+            .where(Location.usage == "internal")
+            .group_by(m.product_id, Location.warehouse_id)
+        )
+        for product_id, warehouse_id, total in rows:
+            expected[(product_id, warehouse_id)] += sign * _money(total)
+    actual = {
+        (p, w): (_money(value), int(on_hand))
+        for p, w, value, on_hand in db.session.execute(
+            sa.select(
+                StockLevel.product_id,
+                StockLevel.warehouse_id,
+                StockLevel.stock_value,
+                StockLevel.on_hand_qty,
+            )
+        )
+    }
+    skus = _skus()
+    codes = dict(db.session.execute(sa.select(Warehouse.id, Warehouse.code)).all())
+    problems = []
+    for key in sorted(expected.keys() | actual.keys()):
+        want = expected.get(key, Decimal(0))
+        have, on_hand = actual.get(key, (Decimal(0), 0))
+        where = f"{skus.get(key[0], key[0])} in {codes.get(key[1], key[1])}"
+        if want != have:
+            problems.append(
+                f"stock value of {where} is {have} but its moves' values sum to {want}"
+            )
+        if have < 0:
+            problems.append(f"stock value of {where} is negative ({have})")
+        if on_hand == 0 and have != 0:
+            problems.append(f"stock value of {where} is {have} with nothing on hand")
+    negative = db.session.scalar(
+        sa.select(sa.func.count()).select_from(StockMove).where(StockMove.value < 0)
+    )
+    if negative:
+        problems.append(f"{negative} moves have a negative value")
+    return problems
+
+
+def _money(value: object) -> Decimal:
+    """A SUM of a Money column: Decimal on PostgreSQL, integer cents on SQLite."""
+    if value is None:
+        return Decimal("0.00")
+    if isinstance(value, int):
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
+    return Decimal(value).quantize(Decimal("0.01"))

@@ -20,14 +20,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from supplychain.catalog.models import Product
+from supplychain.catalog.models import Product, ProductSupplier
+from supplychain.database import MAX_MONEY, to_money
 from supplychain.errors import Conflict, NotFound, OutOfStock, ValidationFailed
 from supplychain.extensions import db
 from supplychain.stock.allocation import StockLot, allocate_fefo
+from supplychain.stock.expiry import local_today, unusable_qty, usable_place
 from supplychain.stock.locations import (
     dialect_insert,
     find_lot,
@@ -64,12 +67,15 @@ class _Refs:
     created_at: dt.datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Leg:
     src: Location
     dst: Location
     lot_id: int | None
     qty: int
+    # cost value; None = at the moving average (of the source warehouse when the leg
+    # leaves one, else of the destination), decided under the level's row lock
+    value: Decimal | None = None
 
 
 class _Short(Exception):
@@ -142,21 +148,26 @@ def _receiving_warehouse(warehouse_id: int, bin_id: int | None) -> Warehouse:
 
 
 def _incoming_lot(
-    product: Product, lot: str | None, expiry_date: dt.date | None
+    product: Product,
+    lot: str | None,
+    expiry_date: dt.date | None,
+    production_date: dt.date | None = None,
 ) -> int | None:
     if not product.is_lot_tracked:
         if lot:
             raise ValidationFailed({"lot": ["This product is not lot-tracked."]})
-        if expiry_date is not None:
-            raise ValidationFailed(
-                {"expiry_date": ["Only lot-tracked products have one."]}
-            )
+        for field, value in (
+            ("expiry_date", expiry_date),
+            ("production_date", production_date),
+        ):
+            if value is not None:
+                raise ValidationFailed({field: ["Only lot-tracked products have one."]})
         return None
     if not lot:
         raise ValidationFailed(
             {"lot": ["This product is lot-tracked: give the lot number."]}
         )
-    return get_or_create_lot(product.id, lot, expiry_date).id
+    return get_or_create_lot(product.id, lot, expiry_date, production_date).id
 
 
 def _outgoing_lot(product: Product, lot: str | None, *, required: bool) -> int | None:
@@ -183,10 +194,18 @@ def _outgoing_lot(product: Product, lot: str | None, *, required: bool) -> int |
 # reservation statements built once (their compiled form and cache key are reused: the
 # ordering hot path runs them for every line of every order)
 _P, _W, _Q = sa.bindparam("p"), sa.bindparam("w"), sa.bindparam("q")
+_U = sa.bindparam("u", type_=sa.Date)  # the day stock must still be usable on
 _LEVEL_KEY = sa.and_(_levels.c.product_id == _P, _levels.c.warehouse_id == _W)
+# available = on hand − reserved − unusable (expired lots, quarantine bins). On
+# PostgreSQL a row-lock wait re-checks the level row but not this subquery's snapshot;
+# every writer that changes the unusable quantity also locks the level row, so the
+# window is one concurrent commit wide (see supplychain.stock.expiry).
 _RESERVE = (
     sa.update(_levels)
-    .where(_LEVEL_KEY, _levels.c.on_hand_qty - _levels.c.reserved_qty >= _Q)
+    .where(
+        _LEVEL_KEY,
+        _levels.c.on_hand_qty - _levels.c.reserved_qty - unusable_qty(_P, _W, _U) >= _Q,
+    )
     .values(reserved_qty=_levels.c.reserved_qty + _Q)
 )
 _RELEASE = (
@@ -223,12 +242,14 @@ def _add_level(
     *,
     on_hand: int = 0,
     reserved: int = 0,
+    value: Decimal = Decimal(0),
 ) -> None:
     insert = dialect_insert(_levels).values(
         product_id=product_id,
         warehouse_id=warehouse_id,
         on_hand_qty=on_hand,
         reserved_qty=reserved,
+        stock_value=value,
     )
     db.session.execute(
         insert.on_conflict_do_update(
@@ -236,6 +257,7 @@ def _add_level(
             set_={
                 "on_hand_qty": _levels.c.on_hand_qty + insert.excluded.on_hand_qty,
                 "reserved_qty": _levels.c.reserved_qty + insert.excluded.reserved_qty,
+                "stock_value": _levels.c.stock_value + insert.excluded.stock_value,
             },
         )
     )
@@ -245,13 +267,43 @@ def _add_level(
         .values(
             on_hand_qty=_levels.c.on_hand_qty - on_hand,
             reserved_qty=_levels.c.reserved_qty - reserved,
+            stock_value=_levels.c.stock_value - value,
         )
     )
 
 
+def _add_value(undo: _Undo, product_id: int, warehouse_id: int, value: Decimal) -> None:
+    """Add to a level's stock value (its row is already locked by this call)."""
+    if not value:
+        return
+    c = _levels.c
+    db.session.execute(
+        sa.update(_levels)
+        .where(_level_where(product_id, warehouse_id))
+        .values(stock_value=c.stock_value + value)
+    )
+    undo.add(
+        sa.update(_levels)
+        .where(_level_where(product_id, warehouse_id))
+        .values(stock_value=c.stock_value - value)
+    )
+
+
 def _take_level(
-    undo: _Undo, product: Product, warehouse_id: int, qty: int, *, from_reserved: bool
-) -> None:
+    undo: _Undo,
+    product: Product,
+    warehouse_id: int,
+    qty: int,
+    *,
+    from_reserved: bool,
+    usable_loss: int,
+    on: dt.date,
+) -> Decimal:
+    """Take ``qty`` off a level under its conditions; return the cost value that
+    leaves (the moving average of the quantity; all of it when nothing is left).
+
+    ``usable_loss`` is how much of the warehouse's usable stock the call consumes: it
+    must be available (not reserved) on ``on``."""
     c = _levels.c
     statement = sa.update(_levels).where(_level_where(product.id, warehouse_id))
     if from_reserved:  # a pick: the reservation is consumed with the stock
@@ -262,12 +314,22 @@ def _take_level(
         statement = statement.where(c.on_hand_qty - c.reserved_qty >= qty).values(
             on_hand_qty=c.on_hand_qty - qty
         )
+        if usable_loss > 0:
+            statement = statement.where(
+                c.on_hand_qty
+                - c.reserved_qty
+                - unusable_qty(product.id, warehouse_id, on)
+                >= usable_loss
+            )
     else:  # purchase-to-order items may be reserved beyond stock
         statement = statement.where(c.on_hand_qty >= qty).values(
             on_hand_qty=c.on_hand_qty - qty
         )
-    if db.session.execute(statement).rowcount != 1:
+    row = db.session.execute(statement.returning(c.on_hand_qty, c.stock_value)).first()
+    if row is None:
         raise _Short()
+    left, value = int(row[0]), row[1]
+    out = value if left == 0 else to_money(value * qty / (left + qty))
     undo.add(
         sa.update(_levels)
         .where(_level_where(product.id, warehouse_id))
@@ -276,6 +338,27 @@ def _take_level(
             reserved_qty=c.reserved_qty + (qty if from_reserved else 0),
         )
     )
+    _add_value(undo, product.id, warehouse_id, -out)
+    return out
+
+
+def _guard_level(
+    undo: _Undo, product: Product, warehouse_id: int, usable_loss: int, on: dt.date
+) -> None:
+    """Lock a level and check that ``usable_loss`` is available, changing nothing (a
+    move into a quarantine bin inside one warehouse)."""
+    c = _levels.c
+    statement = (
+        sa.update(_levels)
+        .where(
+            _level_where(product.id, warehouse_id),
+            c.on_hand_qty - c.reserved_qty - unusable_qty(product.id, warehouse_id, on)
+            >= usable_loss,
+        )
+        .values(on_hand_qty=c.on_hand_qty)
+    )
+    if db.session.execute(statement).rowcount != 1:
+        raise _Short()
 
 
 def _put_balance(
@@ -335,6 +418,20 @@ def _crossings(legs: list[_Leg]) -> tuple[dict[int, int], dict[int, int]]:
     return leaving, arriving
 
 
+def _usable_losses(legs: list[_Leg], on: dt.date) -> dict[int, int]:
+    """Per warehouse, how much usable stock the legs consume (usable units leaving or
+    put where they are unusable, minus usable units arriving)."""
+    lots = {leg.lot_id: db.session.get(Lot, leg.lot_id) for leg in legs if leg.lot_id}
+    loss: dict[int, int] = defaultdict(int)
+    for leg in legs:
+        lot = lots.get(leg.lot_id)
+        if leg.src.is_internal and usable_place(lot, leg.src, on):
+            loss[leg.src.warehouse_id] += leg.qty  # type: ignore[index]
+        if leg.dst.is_internal and usable_place(lot, leg.dst, on):
+            loss[leg.dst.warehouse_id] -= leg.qty  # type: ignore[index]
+    return {w: qty for w, qty in loss.items() if qty > 0}
+
+
 def _apply_balances(undo: _Undo, product_id: int, legs: list[_Leg]) -> None:
     """Net change per (location, lot) in key order; internal places never go below 0."""
     deltas: dict[tuple[int, int], int] = defaultdict(int)
@@ -355,31 +452,136 @@ def _apply_balances(undo: _Undo, product_id: int, legs: list[_Leg]) -> None:
             _put_balance(undo, product_id, key[0], lot_ids[key], delta)
 
 
-def _post_legs(
-    product: Product, legs: list[_Leg], refs: _Refs, *, from_reserved: bool = False
-) -> list[StockMove]:
-    """Apply the legs to levels and balances, then append one move per leg.
+# --- valuation ------------------------------------------------------------------------
+def fallback_unit_cost(product_id: int) -> Decimal:
+    """The unit cost of a product with nothing on hand to average: its preferred
+    supplier's cost price, else the cheapest supplier's, else 0."""
+    row = db.session.execute(
+        sa.select(ProductSupplier.cost_price)
+        .where(ProductSupplier.product_id == product_id)
+        .order_by(ProductSupplier.is_preferred.desc(), ProductSupplier.cost_price)
+        .limit(1)
+    ).first()
+    return row[0] if row else Decimal("0.00")
 
-    :raise _Short: some stock was not there; everything this call changed is undone.
-    """
+
+def average_cost(product_id: int, warehouse_id: int) -> Decimal:
+    """The moving-average unit cost of a product in a warehouse (stock value / on
+    hand), or the fallback unit cost when nothing is on hand. Not rounded."""
+    row = db.session.execute(
+        sa.select(_levels.c.on_hand_qty, _levels.c.stock_value).where(
+            _level_where(product_id, warehouse_id)
+        )
+    ).first()
+    if row is None or not row[0] or not row[1]:
+        return fallback_unit_cost(product_id)
+    return row[1] / int(row[0])
+
+
+def _split(total: Decimal, legs: list[_Leg]) -> None:
+    """Share ``total`` over ``legs`` by quantity, to the cent, the remainder on the
+    last leg (so the parts always add up to the total)."""
+    qty = sum(leg.qty for leg in legs)
+    left = total
+    for leg in legs[:-1]:
+        leg.value = to_money(total * leg.qty / qty)
+        left -= leg.value
+    legs[-1].value = left
+
+
+def _check_value(value: Decimal) -> Decimal:
+    if value < 0 or value > MAX_MONEY:
+        raise ValidationFailed({"unit_cost": ["The value is out of range."]})
+    return to_money(value)
+
+
+def _price_legs(product: Product, legs: list[_Leg]) -> None:
+    """Value the legs whose value is known before any lock: given values (checked),
+    legs into a warehouse from outside (at the destination's average: an estimate,
+    booked exactly) and legs inside one warehouse (informative: they change no
+    warehouse's value). Legs leaving a warehouse are valued under its row lock."""
+    for leg in legs:
+        source, target = leg.src.warehouse_id, leg.dst.warehouse_id
+        if leg.value is not None:
+            leg.value = _check_value(leg.value)
+        elif source is None and target is not None:
+            leg.value = to_money(average_cost(product.id, target) * leg.qty)
+        elif source is not None and source == target:
+            leg.value = to_money(average_cost(product.id, source) * leg.qty)
+
+
+def _apply_levels(
+    undo: _Undo, product: Product, legs: list[_Leg], *, from_reserved: bool, on: dt.date
+) -> None:
+    """Lock and update the levels the legs touch, in warehouse order (so that two
+    opposite transfers cannot deadlock), valuing what leaves each warehouse."""
     leaving, arriving = _crossings(legs)
+    losses = _usable_losses(legs, on) if not from_reserved else {}
+    for warehouse_id in sorted(leaving.keys() | arriving.keys() | losses.keys()):
+        if warehouse_id in leaving:
+            out = _take_level(
+                undo,
+                product,
+                warehouse_id,
+                leaving[warehouse_id],
+                from_reserved=from_reserved,
+                usable_loss=losses.get(warehouse_id, 0),
+                on=on,
+            )
+            _split(
+                out,
+                [
+                    leg
+                    for leg in legs
+                    if leg.src.warehouse_id == warehouse_id
+                    and leg.dst.warehouse_id != warehouse_id
+                ],
+            )
+        elif warehouse_id in losses and product.is_stocked:
+            _guard_level(undo, product, warehouse_id, losses[warehouse_id], on)
+        if warehouse_id in arriving:
+            known = sum(
+                (
+                    leg.value or Decimal(0)
+                    for leg in legs
+                    if leg.dst.warehouse_id == warehouse_id
+                    and leg.src.warehouse_id is None
+                ),
+                Decimal(0),
+            )
+            _add_level(
+                undo,
+                product.id,
+                warehouse_id,
+                on_hand=arriving[warehouse_id],
+                value=known,
+            )
+    # straight from one warehouse to another: the value is known only now
+    for leg in legs:
+        source, target = leg.src.warehouse_id, leg.dst.warehouse_id
+        if source is not None and target is not None and source != target:
+            _add_value(undo, product.id, target, leg.value or Decimal(0))
+
+
+def _post_legs(
+    product: Product,
+    legs: list[_Leg],
+    refs: _Refs,
+    *,
+    from_reserved: bool = False,
+    on: dt.date | None = None,
+) -> list[StockMove]:
+    """Apply the legs to levels and balances, value them, then append one move per
+    leg.
+
+    :raise _Short: some stock was not there (or not available on ``on``); everything
+    this call changed is undone.
+    """
+    on = on or local_today()
+    _price_legs(product, legs)
     undo = _Undo()
     try:
-        # one lock order in every transaction (levels by warehouse, then balances by
-        # location and lot), so that two opposite transfers cannot deadlock
-        for warehouse_id in sorted(leaving.keys() | arriving.keys()):
-            if warehouse_id in leaving:
-                _take_level(
-                    undo,
-                    product,
-                    warehouse_id,
-                    leaving[warehouse_id],
-                    from_reserved=from_reserved,
-                )
-            if warehouse_id in arriving:
-                _add_level(
-                    undo, product.id, warehouse_id, on_hand=arriving[warehouse_id]
-                )
+        _apply_levels(undo, product, legs, from_reserved=from_reserved, on=on)
         _apply_balances(undo, product.id, legs)
     except _Short:
         undo.run()
@@ -391,6 +593,7 @@ def _post_legs(
             from_location_id=leg.src.id,
             to_location_id=leg.dst.id,
             lot_id=leg.lot_id,
+            value=leg.value or Decimal(0),
             reason=refs.reason,
             reference_type=refs.reference_type,
             reference_id=refs.reference_id,
@@ -406,19 +609,26 @@ def _post_legs(
 
 # --- reading what a refused call could have had ---------------------------------------
 def _level_available(
-    product: Product, warehouse_id: int, *, from_reserved: bool = False
+    product: Product,
+    warehouse_id: int,
+    *,
+    from_reserved: bool = False,
+    on: dt.date | None = None,
 ) -> int:
+    c = _levels.c
     row = db.session.execute(
-        sa.select(_levels.c.on_hand_qty, _levels.c.reserved_qty).where(
-            _level_where(product.id, warehouse_id)
-        )
+        sa.select(
+            c.on_hand_qty,
+            c.reserved_qty,
+            unusable_qty(product.id, warehouse_id, on or local_today()),
+        ).where(_level_where(product.id, warehouse_id))
     ).first()
     if row is None:
         return 0
-    on_hand, reserved = int(row[0]), int(row[1])
+    on_hand, reserved, unusable = int(row[0]), int(row[1]), int(row[2])
     if from_reserved:
-        return min(on_hand, reserved)
-    return on_hand - reserved if product.is_stocked else on_hand
+        return min(on_hand - unusable, reserved)
+    return on_hand - reserved - unusable if product.is_stocked else on_hand - unusable
 
 
 def _buckets(
@@ -427,8 +637,11 @@ def _buckets(
     *,
     location_id: int | None = None,
     lot_id: int | None = None,
+    usable_on: dt.date | None = None,
 ) -> list[StockLot]:
-    """Positive internal balances of a product in a warehouse, as FEFO candidates."""
+    """Positive internal balances of a product in a warehouse, as FEFO candidates;
+    with ``usable_on``, only those usable on that day (no expired lot, no quarantine
+    bin)."""
     c = _balances.c
     statement = (
         sa.select(c.location_id, c.lot_id, c.on_hand_qty, Lot.expiry_date, Lot.lot_no)
@@ -445,6 +658,11 @@ def _buckets(
         statement = statement.where(c.location_id == location_id)
     if lot_id is not None:
         statement = statement.where(c.lot_key == lot_id)
+    if usable_on is not None:
+        statement = statement.outerjoin(Bin, Bin.id == Location.bin_id).where(
+            sa.or_(Lot.expiry_date.is_(None), Lot.expiry_date >= usable_on),
+            sa.or_(Bin.id.is_(None), Bin.is_quarantine.is_(False)),
+        )
     return [
         StockLot(
             key=(row.location_id, row.lot_id),
@@ -479,8 +697,16 @@ def _take_fefo(
     lot_id: int | None,
     from_reserved: bool,
     leaves_warehouse: bool,
+    usable_on: dt.date | None = None,
 ) -> list[StockMove]:
-    buckets = _buckets(product.id, warehouse_id, location_id=location_id, lot_id=lot_id)
+    """Take ``qty`` first-expiry-first-out; with ``usable_on`` only usable stock."""
+    buckets = _buckets(
+        product.id,
+        warehouse_id,
+        location_id=location_id,
+        lot_id=lot_id,
+        usable_on=usable_on,
+    )
     allocation = allocate_fefo(qty, buckets)
     allocated = sum(taken for _, taken in allocation)
     if allocated == qty:
@@ -496,9 +722,24 @@ def _take_fefo(
     if leaves_warehouse:
         available = min(
             available,
-            _level_available(product, warehouse_id, from_reserved=from_reserved),
+            _level_available(
+                product, warehouse_id, from_reserved=from_reserved, on=usable_on
+            )
+            + (0 if usable_on else _unusable_in(buckets, on=local_today())),
         )
     raise _short(product, qty, available)
+
+
+def _unusable_in(buckets: list[StockLot], *, on: dt.date) -> int:
+    """How much of ``buckets`` is unusable (a write-off may take it even when the
+    usable stock is all reserved)."""
+    locations = {b.key[0]: db.session.get(Location, b.key[0]) for b in buckets}
+    lots = {b.key[1]: db.session.get(Lot, b.key[1]) for b in buckets if b.key[1]}
+    return sum(
+        b.qty
+        for b in buckets
+        if not usable_place(lots.get(b.key[1]), locations[b.key[0]], on)
+    )
 
 
 # --- public API: moves ----------------------------------------------------------------
@@ -511,12 +752,14 @@ def post_move(
     reason: str,
     lot_id: int | None = None,
     from_reserved: bool = False,
+    value: Decimal | None = None,
     reference_type: str | None = None,
     reference_id: int | None = None,
     user_id: int | None = None,
     created_at: dt.datetime | None = None,
 ) -> StockMove:
     """One move between two locations (low level: prefer the named functions below).
+    ``value`` None: at the moving average.
 
     :raise OutOfStock: the source (internal) location or warehouse has too little.
     """
@@ -537,7 +780,10 @@ def post_move(
         raise ValidationFailed({"lot": ["The lot does not fit the product."]})
     try:
         return _post_legs(
-            product, [_Leg(src, dst, lot_id, qty)], refs, from_reserved=from_reserved
+            product,
+            [_Leg(src, dst, lot_id, qty, value)],
+            refs,
+            from_reserved=from_reserved,
         )[0]
     except _Short:
         available = 0
@@ -556,7 +802,9 @@ def post_receipt(
     *,
     lot: str | None = None,
     expiry_date: dt.date | None = None,
+    production_date: dt.date | None = None,
     bin_id: int | None = None,
+    unit_cost: Decimal | None = None,
     reason: str = "Receipt",
     from_usage: str = "supplier",
     reference_type: str | None = None,
@@ -566,6 +814,8 @@ def post_receipt(
 ) -> StockMove:
     """Goods come in from a virtual location (a supplier; ``"customer"`` for returns) to
     the warehouse's stock location or a bin. Lot-tracked products need ``lot``.
+    Valued at ``unit_cost`` × qty (default: the moving average, or the supplier's
+    cost price when nothing is on hand).
 
     :raise ValidationFailed: inactive warehouse or bin, missing or unexpected lot.
     """
@@ -575,14 +825,23 @@ def post_receipt(
     qty = _check_qty(qty)
     refs = _refs(reason, reference_type, reference_id, user_id, created_at)
     _receiving_warehouse(warehouse_id, bin_id)
-    lot_id = _incoming_lot(product, lot, expiry_date)
+    lot_id = _incoming_lot(product, lot, expiry_date, production_date)
     leg = _Leg(
         virtual_location(from_usage),
         internal_location(warehouse_id, bin_id),
         lot_id,
         qty,
+        _line_value(unit_cost, qty),
     )
     return _post_legs(product, [leg], refs)[0]
+
+
+def _line_value(unit_cost: Decimal | None, qty: int) -> Decimal | None:
+    if unit_cost is None:
+        return None
+    if isinstance(unit_cost, float) or unit_cost < 0 or unit_cost > MAX_MONEY:
+        raise ValidationFailed({"unit_cost": ["Give a cost from 0 upwards."]})
+    return to_money(Decimal(unit_cost) * qty)
 
 
 def post_adjustment(
@@ -593,14 +852,17 @@ def post_adjustment(
     *,
     lot: str | None = None,
     expiry_date: dt.date | None = None,
+    production_date: dt.date | None = None,
     bin_id: int | None = None,
+    unit_cost: Decimal | None = None,
     user_id: int | None = None,
     reference_type: str | None = None,
     reference_id: int | None = None,
     created_at: dt.datetime | None = None,
 ) -> StockMove:
     """A stock correction (盘点调整) at one place: ``qty`` > 0 books stock in from the
-    adjustment location, ``qty`` < 0 writes it off there.
+    adjustment location (valued at ``unit_cost``, default the moving average),
+    ``qty`` < 0 writes it off there at the moving average.
 
     A write-off never takes on hand below zero at that place, nor the warehouse's on
     hand below what is reserved for orders (stocked items).
@@ -616,8 +878,14 @@ def post_adjustment(
     adjustment = virtual_location("adjustment")
     if qty > 0:
         _receiving_warehouse(warehouse_id, bin_id)
-        lot_id = _incoming_lot(product, lot, expiry_date)
-        leg = _Leg(adjustment, internal_location(warehouse_id, bin_id), lot_id, qty)
+        lot_id = _incoming_lot(product, lot, expiry_date, production_date)
+        leg = _Leg(
+            adjustment,
+            internal_location(warehouse_id, bin_id),
+            lot_id,
+            qty,
+            _line_value(unit_cost, qty),
+        )
         return _post_legs(product, [leg], refs)[0]
     get_warehouse(warehouse_id)
     lot_id = _outgoing_lot(product, lot, required=True)
@@ -643,6 +911,7 @@ def post_issue(
     to_usage: str = "customer",
     lot: str | None = None,
     bin_id: int | None = None,
+    usable_from: dt.date | None = None,
     reason: str = "Issue",
     reference_type: str | None = None,
     reference_id: int | None = None,
@@ -651,9 +920,10 @@ def post_issue(
 ) -> list[StockMove]:
     """Unreserved stock leaves the warehouse (to a customer, or back to a supplier),
     taken first-expiry-first-out over its bins and lots unless ``lot`` / ``bin_id``
-    narrow it.
+    narrow it. A customer only gets stock usable on ``usable_from`` (default today);
+    a supplier may take back expired or quarantined stock.
 
-    :raise OutOfStock: less unreserved stock than ``qty``.
+    :raise OutOfStock: less unreserved (usable) stock than ``qty``.
     """
     return _issue(
         product_id,
@@ -664,6 +934,7 @@ def post_issue(
         bin_id,
         False,
         _refs(reason, reference_type, reference_id, user_id, created_at),
+        (usable_from or local_today()) if to_usage == "customer" else None,
     )
 
 
@@ -676,15 +947,18 @@ def issue_reserved(
     bin_id: int | None = None,
     reason: str = "Pick",
     to_usage: str = "customer",
+    usable_from: dt.date | None = None,
     reference_type: str | None = None,
     reference_id: int | None = None,
     user_id: int | None = None,
     created_at: dt.datetime | None = None,
 ) -> list[StockMove]:
     """A pick of reserved stock: on hand and reserved both drop by ``qty``; lots and
-    bins are taken first-expiry-first-out unless ``lot`` / ``bin_id`` narrow them.
+    bins are taken first-expiry-first-out unless ``lot`` / ``bin_id`` narrow them,
+    only from stock usable on ``usable_from`` (default today; the delivery day plus
+    the merchant's minimum shelf life when picking for an order).
 
-    :raise OutOfStock: less reserved (or on hand) than ``qty`` — e.g. a short pick.
+    :raise OutOfStock: less reserved (or usable on hand) than ``qty`` — a short pick.
     """
     return _issue(
         product_id,
@@ -695,6 +969,7 @@ def issue_reserved(
         bin_id,
         True,
         _refs(reason, reference_type, reference_id, user_id, created_at),
+        usable_from or local_today(),
     )
 
 
@@ -707,6 +982,7 @@ def _issue(
     bin_id: int | None,
     from_reserved: bool,
     refs: _Refs,
+    usable_on: dt.date | None,
 ) -> list[StockMove]:
     if to_usage not in VIRTUAL_USAGES:
         raise ValueError(f"to_usage must be one of {VIRTUAL_USAGES}")
@@ -727,6 +1003,7 @@ def _issue(
         lot_id=lot_id,
         from_reserved=from_reserved,
         leaves_warehouse=True,
+        usable_on=usable_on,
     )
 
 
@@ -777,6 +1054,89 @@ def post_transfer(
     )
 
 
+def dispatch_transfer(
+    product_id: int,
+    qty: int,
+    *,
+    from_warehouse_id: int,
+    from_bin_id: int | None = None,
+    lot: str | None = None,
+    reason: str = "Transfer out",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> list[StockMove]:
+    """The first half of a transfer between warehouses (调拨出库): unreserved, usable
+    stock leaves its warehouse for the transit location, at its moving-average
+    value, first-expiry-first-out over the warehouse's bins (or from ``from_bin_id``
+    / ``lot``). ``receive_transfer`` books each returned move in at the other end.
+
+    :raise OutOfStock: less unreserved usable stock than ``qty``.
+    """
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    _receiving_warehouse(from_warehouse_id, from_bin_id)
+    location_id = (
+        internal_location(from_warehouse_id, from_bin_id).id
+        if from_bin_id is not None
+        else None
+    )
+    return _take_fefo(
+        product,
+        from_warehouse_id,
+        qty,
+        virtual_location("transit"),
+        refs,
+        location_id=location_id,
+        lot_id=_outgoing_lot(product, lot, required=False),
+        from_reserved=False,
+        leaves_warehouse=True,
+        usable_on=local_today(),
+    )
+
+
+def receive_transfer(
+    product_id: int,
+    qty: int,
+    value: Decimal,
+    *,
+    to_warehouse_id: int,
+    lot_id: int | None = None,
+    to_bin_id: int | None = None,
+    to_usage: str | None = None,
+    reason: str = "Transfer in",
+    reference_type: str | None = None,
+    reference_id: int | None = None,
+    user_id: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> StockMove:
+    """The second half of a transfer: ``qty`` of a lot leaves the transit location
+    for the destination warehouse (or bin) with the ``value`` it left the source at —
+    or, with ``to_usage="adjustment"``, is written off as lost in transit.
+
+    :raise OutOfStock: less than ``qty`` of that lot is in transit.
+    """
+    product = _product(product_id)
+    qty = _check_qty(qty)
+    refs = _refs(reason, reference_type, reference_id, user_id, created_at)
+    if to_usage is None:
+        _receiving_warehouse(to_warehouse_id, to_bin_id)
+        dst = internal_location(to_warehouse_id, to_bin_id)
+    else:
+        dst = virtual_location(to_usage)
+    transit = virtual_location("transit")
+    in_transit = db.session.scalar(
+        sa.select(_balances.c.on_hand_qty).where(
+            _balance_where(product.id, transit.id, lot_id)
+        )
+    )
+    if (in_transit or 0) < qty:
+        raise _short(product, qty, int(in_transit or 0))
+    return _post_legs(product, [_Leg(transit, dst, lot_id, qty, value)], refs)[0]
+
+
 # --- public API: reservations ---------------------------------------------------------
 def _aggregate(lines: Iterable[Line]) -> dict[tuple[int, int], int]:
     wanted: dict[tuple[int, int], int] = {}
@@ -810,28 +1170,38 @@ def _load(wanted: dict[tuple[int, int], int]) -> dict[int, Product]:
     return products  # type: ignore[return-value]
 
 
-def reserve(product_id: int, warehouse_id: int, qty: int) -> None:
-    """Reserve ``qty`` for an order if that much is available (on hand − reserved).
+def reserve(
+    product_id: int, warehouse_id: int, qty: int, *, usable_from: dt.date | None = None
+) -> None:
+    """Reserve ``qty`` for an order if that much is available (on hand − reserved −
+    unusable on ``usable_from``, default today).
 
     :raise OutOfStock: not available; nothing is reserved.
     """
-    reserve_many([(product_id, warehouse_id, qty)])
+    reserve_many([(product_id, warehouse_id, qty)], usable_from=usable_from)
 
 
-def reserve_many(lines: Iterable[Line]) -> None:
+def reserve_many(lines: Iterable[Line], *, usable_from: dt.date | None = None) -> None:
     """Reserve every ``(product_id, warehouse_id, qty)`` line or none (lines of the same
     product and warehouse are added up). Purchase-to-order products (``is_stocked``
     false) are reserved without a cap.
 
     :raise OutOfStock: listing every short line with its available quantity.
     """
-    change_reservations(list(lines), [])
+    change_reservations(list(lines), [], usable_from=usable_from)
 
 
-def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
+def change_reservations(
+    more: Iterable[Line],
+    less: Iterable[Line],
+    *,
+    usable_from: dt.date | None = None,
+) -> None:
     """Reserve ``more`` and release ``less`` in one pass, all or nothing (an amended
-    order). Rows are updated in one sorted order, so concurrent changes never
-    deadlock. A short reservation lists its line with the extra quantity asked for.
+    order). Only stock usable on ``usable_from`` (default today: not expired, not in
+    quarantine) can be reserved. Rows are updated in one sorted order, so concurrent
+    changes never deadlock. A short reservation lists its line with the extra
+    quantity asked for.
 
     :raise OutOfStock: some of ``more`` is not available; nothing changes.
     :raise Conflict: ``less`` releases more than is reserved.
@@ -843,11 +1213,12 @@ def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
     if not wanted:
         return
     products = _load({key: abs(qty) for key, qty in wanted.items()})
+    on = usable_from or local_today()
     undo = _Undo()
     short: set[tuple[int, int]] = set()
     for key in sorted(wanted):  # one lock order in every transaction: no deadlocks
         (product_id, warehouse_id), qty = key, wanted[key]
-        params = {"p": product_id, "w": warehouse_id, "q": abs(qty)}
+        params = {"p": product_id, "w": warehouse_id, "q": abs(qty), "u": on}
         if qty < 0:
             if db.session.execute(_RELEASE, params).rowcount != 1:
                 undo.run()
@@ -870,7 +1241,9 @@ def change_reservations(more: Iterable[Line], less: Iterable[Line]) -> None:
                 {
                     "sku": products[key[0]].sku,
                     "requested_qty": wanted[key],
-                    "available_qty": max(0, _level_available(products[key[0]], key[1])),
+                    "available_qty": max(
+                        0, _level_available(products[key[0]], key[1], on=on)
+                    ),
                 }
                 for key in wanted  # the callers' order
                 if key in short

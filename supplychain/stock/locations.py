@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from supplychain.database import utcnow
 from supplychain.errors import NotFound, ValidationFailed
 from supplychain.extensions import db
+from supplychain.catalog.models import Product
 from supplychain.stock.models import VIRTUAL_USAGES, Bin, Location, Lot, Warehouse
 
 MAX_LOT_NO = 60
@@ -101,37 +102,72 @@ def find_lot(product_id: int, lot_no: str) -> Lot | None:
 
 
 def get_or_create_lot(
-    product_id: int, lot_no: str, expiry_date: dt.date | None = None
+    product_id: int,
+    lot_no: str,
+    expiry_date: dt.date | None = None,
+    production_date: dt.date | None = None,
 ) -> Lot:
-    """The product's lot ``lot_no``; created on first receipt. An expiry date given for
-    a known lot must match the recorded one (a lot has one expiry); a lot recorded
-    without one takes it.
+    """The product's lot ``lot_no``; created on first receipt. Dates given for a known
+    lot must match the recorded ones (a lot has one production and one expiry date); a
+    lot recorded without one takes it. A lot number belongs to one product.
 
-    :raise ValidationFailed: on ``expiry_date`` when it contradicts the recorded one.
+    :raise ValidationFailed: on ``lot`` when another product has this lot number, on
+    ``expiry_date`` / ``production_date`` when they contradict each other or the
+    recorded ones.
     """
     lot_no = clean_lot_no(lot_no)
+    if (
+        production_date is not None
+        and expiry_date is not None
+        and production_date > expiry_date
+    ):
+        raise ValidationFailed(
+            {"expiry_date": ["The expiry date is before the production date."]}
+        )
     lot = find_lot(product_id, lot_no)
     if lot is None:
+        other = db.session.scalar(
+            sa.select(Product.sku)
+            .join(Lot, Lot.product_id == Product.id)
+            .where(Lot.lot_no == lot_no, Lot.product_id != product_id)
+            .limit(1)
+        )
+        if other is not None:
+            raise ValidationFailed(
+                {"lot": [f"Lot {lot_no} is already used for product {other}."]}
+            )
         db.session.execute(
             dialect_insert(Lot.__table__)
             .values(
                 product_id=product_id,
                 lot_no=lot_no,
                 expiry_date=expiry_date,
+                production_date=production_date,
                 created_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["product_id", "lot_no"])
         )
         lot = find_lot(product_id, lot_no)
         assert lot is not None
-    if expiry_date is not None and lot.expiry_date != expiry_date:
-        if lot.expiry_date is not None:
+    for field, given in (
+        ("expiry_date", expiry_date),
+        ("production_date", production_date),
+    ):
+        recorded = getattr(lot, field)
+        if given is None or given == recorded:
+            continue
+        if recorded is not None:
+            what = "expires" if field == "expiry_date" else "was produced"
             raise ValidationFailed(
-                {
-                    "expiry_date": [
-                        f"Lot {lot_no} expires on {lot.expiry_date.isoformat()}."
-                    ]
-                }
+                {field: [f"Lot {lot_no} {what} on {recorded.isoformat()}."]}
             )
-        lot.expiry_date = expiry_date
+        setattr(lot, field, given)
+    if (
+        lot.production_date is not None
+        and lot.expiry_date is not None
+        and lot.production_date > lot.expiry_date
+    ):
+        raise ValidationFailed(
+            {"expiry_date": ["The expiry date is before the production date."]}
+        )
     return lot

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy import DDL, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from supplychain.database import TimestampMixin, UTCDateTime, utcnow
+from decimal import Decimal
+
+from supplychain.database import Money, TimestampMixin, UTCDateTime, utcnow
 from supplychain.extensions import db
 
 if TYPE_CHECKING:
@@ -26,6 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Bin",
+    "StockCount",
+    "StockCountBin",
+    "StockCountLine",
+    "StockDocument",
+    "StockDocumentLine",
+    "StockRule",
     "Location",
     "Lot",
     "StockBalance",
@@ -135,6 +143,11 @@ class Bin(TimestampMixin, db.Model):
     level: Mapped[int] = mapped_column(default=1)
     code: Mapped[str] = mapped_column(sa.String(30))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # stock here is on hand (it is in the building, and valued) but never available
+    # to orders or picks: returns awaiting inspection, damaged goods (待检/隔离区)
+    is_quarantine: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
 
@@ -207,6 +220,8 @@ class Lot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
     lot_no: Mapped[str] = mapped_column(sa.String(60))
+    production_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # the last day the lot may be shipped; see supplychain.stock.expiry for the rule
     expiry_date: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -237,6 +252,9 @@ class StockMove(db.Model):
         sa.ForeignKey("locations.id"), index=True
     )
     lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"), index=True)
+    # cost value of the quantity (yuan, exact): receipts at their unit cost, everything
+    # leaving a warehouse at its moving-average cost at that moment
+    value: Mapped[Decimal] = mapped_column(Money(), default=0, server_default="0")
     reason: Mapped[str] = mapped_column(sa.String(200))
     reference_type: Mapped[str | None] = mapped_column(sa.String(40))
     reference_id: Mapped[int | None]
@@ -320,13 +338,11 @@ class StockLevel(db.Model):
     )
     on_hand_qty: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     reserved_qty: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Σ value of the moves in − out: moving-average unit cost = stock_value / on hand
+    stock_value: Mapped[Decimal] = mapped_column(Money(), default=0, server_default="0")
 
     product: Mapped[Product] = relationship(lazy="joined")
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
-
-    @property
-    def available_qty(self) -> int:
-        return self.on_hand_qty - self.reserved_qty
 
 
 # --- append-only in the database too (the migration must create the same objects) -----
@@ -361,3 +377,281 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
             "after_create",
             DDL(_statement).execute_if(dialect=_dialect),
         )
+
+
+# --- documents that post moves (库存单据) ------------------------------------------------
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# receipt 入库 · issue 出库 · move 移库 · transfer 调拨 · adjustment 调整 · return 退货
+# · scrap 报废
+DOCUMENT_KINDS = (
+    "receipt",
+    "issue",
+    "move",
+    "transfer",
+    "adjustment",
+    "return",
+    "scrap",
+)
+# everything is posted when it is saved, except a transfer: dispatched (in transit)
+# from its warehouse, then received at the other
+DOCUMENT_STATUSES = ("posted", "in_transit", "received")
+ADJUSTMENT_REASONS = ("damage", "expiry", "found", "lost", "count", "other")
+RETURN_DISPOSITIONS = ("stock", "quarantine")
+
+
+class StockDocument(TimestampMixin, db.Model):
+    """A stock document: the who, when and why of the moves it posted (their
+    ``reference_type`` is ``"stock_document"``). Never edited after posting: a mistake is
+    corrected by another document."""
+
+    __tablename__ = "stock_documents"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind_known"),
+        sa.CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status_known"),
+        sa.CheckConstraint(
+            "(kind = 'transfer') = (to_warehouse_id IS NOT NULL)",
+            name="transfer_has_destination",
+        ),
+        sa.CheckConstraint(
+            "to_warehouse_id IS NULL OR to_warehouse_id <> warehouse_id",
+            name="transfer_between_two_warehouses",
+        ),
+        sa.Index("ix_stock_documents_kind_created", "kind", "created_at"),
+        sa.Index("ix_stock_documents_source", "source_type", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20), default="posted")
+    warehouse_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("warehouses.id"), index=True
+    )
+    to_warehouse_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("warehouses.id"), index=True
+    )
+    reason_code: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    external_ref: Mapped[str] = mapped_column(sa.String(60), default="")
+    merchant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("merchants.id"), index=True
+    )
+    supplier_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("suppliers.id"), index=True
+    )
+    # what caused it, when not a person at a form (a purchase order when purchasing
+    # lands: "purchase_order", id)
+    source_type: Mapped[str | None] = mapped_column(sa.String(40))
+    source_id: Mapped[int | None]
+    # the form's or API client's one-time token: the same submit twice posts once
+    client_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    warehouse: Mapped[Warehouse] = relationship(foreign_keys=[warehouse_id])
+    to_warehouse: Mapped[Warehouse | None] = relationship(
+        foreign_keys=[to_warehouse_id]
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
+    lines: Mapped[list[StockDocumentLine]] = relationship(
+        back_populates="document",
+        order_by="StockDocumentLine.line_no",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<StockDocument {self.number}>"
+
+
+class StockDocumentLine(db.Model):
+    """One product line of a document. ``bin_id`` is where the goods went (receipts,
+    returns, positive adjustments) or came from (issues, moves, transfers, scrap,
+    write-offs); ``to_bin_id`` is the destination of a move or of a transfer's
+    receipt. ``value`` is the cost value the line posted."""
+
+    __tablename__ = "stock_document_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "line_no"),
+        sa.CheckConstraint("qty > 0", name="qty_positive"),
+        sa.CheckConstraint(
+            "received_qty >= 0 AND received_qty <= qty", name="received_in_range"
+        ),
+        sa.CheckConstraint(
+            "unit_cost IS NULL OR unit_cost >= 0", name="unit_cost_not_negative"
+        ),
+        sa.CheckConstraint(
+            "production_date IS NULL OR expiry_date IS NULL "
+            "OR production_date <= expiry_date",
+            name="produced_before_expiry",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stock_documents.id"), index=True
+    )
+    line_no: Mapped[int]
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    qty: Mapped[int]
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"))
+    production_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    expiry_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    bin_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bins.id"))
+    to_bin_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bins.id"))
+    unit_cost: Mapped[Decimal | None] = mapped_column(Money())
+    value: Mapped[Decimal] = mapped_column(Money(), default=0)
+    received_qty: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    document: Mapped[StockDocument] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="joined")
+    lot: Mapped[Lot | None] = relationship(lazy="joined")
+    bin: Mapped[Bin | None] = relationship(foreign_keys=[bin_id], lazy="joined")
+    to_bin: Mapped[Bin | None] = relationship(foreign_keys=[to_bin_id], lazy="joined")
+
+
+# --- stock counts (盘点) ------------------------------------------------------------------
+COUNT_KINDS = ("full", "cycle")
+COUNT_STATUSES = ("counting", "approved", "cancelled")
+COUNT_BIN_STATUSES = ("pending", "counted")
+
+
+class StockCount(TimestampMixin, db.Model):
+    """A stock count of some bins of one warehouse (a full count: all of them).
+
+    Ordering and picking go on while it runs: each bin's counted quantities are
+    compared, at approval, with what the ledger held at the moment that bin was
+    counted, so moves made meanwhile are not mistaken for variances."""
+
+    __tablename__ = "stock_counts"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", COUNT_KINDS), name="kind_known"),
+        sa.CheckConstraint(_in("status", COUNT_STATUSES), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    warehouse_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("warehouses.id"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    scope: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="counting", index=True)
+    blind: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    variance_value: Mapped[Decimal | None] = mapped_column(Money())
+
+    warehouse: Mapped[Warehouse] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    bins: Mapped[list[StockCountBin]] = relationship(
+        back_populates="count", cascade="all, delete-orphan"
+    )
+
+
+class StockCountBin(db.Model):
+    """One bin of a count: the unit a counter takes on a phone."""
+
+    __tablename__ = "stock_count_bins"
+    __table_args__ = (
+        sa.UniqueConstraint("count_id", "bin_id"),
+        sa.CheckConstraint(_in("status", COUNT_BIN_STATUSES), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_counts.id"), index=True)
+    bin_id: Mapped[int] = mapped_column(sa.ForeignKey("bins.id"), index=True)
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    counted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    counted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    count: Mapped[StockCount] = relationship(back_populates="bins")
+    bin: Mapped[Bin] = relationship(lazy="joined")
+    counted_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[StockCountLine]] = relationship(
+        back_populates="count_bin",
+        cascade="all, delete-orphan",
+        order_by="StockCountLine.id",
+    )
+
+
+class StockCountLine(db.Model):
+    """A product (and lot) in a counted bin: the ledger's quantity when the count began
+    (``snapshot_qty``, hidden from blind counters), what was counted, and — filled at
+    approval — what the ledger held when the bin was counted and the variance."""
+
+    __tablename__ = "stock_count_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("count_bin_id", "product_id", "lot_key"),
+        sa.CheckConstraint("snapshot_qty >= 0", name="snapshot_not_negative"),
+        sa.CheckConstraint(
+            "counted_qty IS NULL OR counted_qty >= 0", name="counted_not_negative"
+        ),
+        sa.CheckConstraint("lot_key = COALESCE(lot_id, 0)", name="lot_key_matches_lot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_counts.id"), index=True)
+    count_bin_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stock_count_bins.id"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"))
+    lot_key: Mapped[int] = mapped_column(default=0)
+    snapshot_qty: Mapped[int] = mapped_column(default=0)
+    counted_qty: Mapped[int | None]
+    expected_qty: Mapped[int | None]
+    variance_qty: Mapped[int | None]
+    variance_value: Mapped[Decimal | None] = mapped_column(Money())
+    is_added: Mapped[bool] = mapped_column(default=False)  # found, not in the snapshot
+
+    count_bin: Mapped[StockCountBin] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="joined")
+    lot: Mapped[Lot | None] = relationship(lazy="joined")
+
+
+# --- replenishment signals (补货) ---------------------------------------------------------
+RULE_METHODS = ("manual", "suggested")
+
+
+class StockRule(TimestampMixin, db.Model):
+    """Reorder point and safety stock of a product in a warehouse: below the reorder
+    point (available + inbound), the product is on the low-stock list purchasing
+    reads."""
+
+    __tablename__ = "stock_rules"
+    __audited__ = True
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "warehouse_id"),
+        sa.CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
+        sa.CheckConstraint("safety_stock >= 0", name="safety_stock_not_negative"),
+        sa.CheckConstraint(
+            "lead_time_days IS NULL OR lead_time_days >= 0",
+            name="lead_time_not_negative",
+        ),
+        sa.CheckConstraint(_in("method", RULE_METHODS), name="method_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("warehouses.id"), index=True
+    )
+    reorder_point: Mapped[int] = mapped_column(default=0)
+    safety_stock: Mapped[int] = mapped_column(default=0)
+    lead_time_days: Mapped[int | None]
+    method: Mapped[str] = mapped_column(sa.String(10), default="manual")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    product: Mapped[Product] = relationship(lazy="joined")
+    warehouse: Mapped[Warehouse] = relationship(lazy="joined")

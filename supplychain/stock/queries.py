@@ -15,6 +15,7 @@ from supplychain.catalog.models import Product
 from supplychain.errors import NotFound
 from supplychain.extensions import db
 from supplychain.paging import like_pattern
+from supplychain.stock.expiry import local_today, unusable_qty
 from supplychain.stock.models import (
     Bin,
     Location,
@@ -32,13 +33,16 @@ def stock_query(
     sku: str | None = None,
     warehouse_code: str | None = None,
     only_short: bool = False,
+    on: dt.date | None = None,
 ) -> sa.Select:
     """Rows ``sku, name, unit, warehouse, warehouse_name, on_hand_qty, reserved_qty,
-    available_qty, product_id, warehouse_id, is_stocked`` for every active product in
-    every active warehouse (zeros where nothing was ever booked), plus any inactive
-    product or warehouse that still has stock. Run with ``scalars=False``."""
+    unusable_qty, available_qty, stock_value, product_id, warehouse_id, is_stocked``
+    for every active product in every active warehouse (zeros where nothing was ever
+    booked), plus any inactive product or warehouse that still has stock. Unusable =
+    expired on ``on`` (default today) or in quarantine. Run with ``scalars=False``."""
     on_hand = sa.func.coalesce(StockLevel.on_hand_qty, 0)
     reserved = sa.func.coalesce(StockLevel.reserved_qty, 0)
+    unusable = unusable_qty(Product.id, Warehouse.id, on or local_today())
     stmt = (
         sa.select(
             Product.sku.label("sku"),
@@ -48,7 +52,9 @@ def stock_query(
             Warehouse.name.label("warehouse_name"),
             on_hand.label("on_hand_qty"),
             reserved.label("reserved_qty"),
-            (on_hand - reserved).label("available_qty"),
+            unusable.label("unusable_qty"),
+            (on_hand - reserved - unusable).label("available_qty"),
+            sa.func.coalesce(StockLevel.stock_value, 0).label("stock_value"),
             Product.id.label("product_id"),
             Warehouse.id.label("warehouse_id"),
             Product.is_stocked.label("is_stocked"),
@@ -85,28 +91,37 @@ def stock_query(
     if warehouse_code:
         stmt = stmt.where(Warehouse.code == warehouse_code.strip().upper())
     if only_short:
-        stmt = stmt.where(on_hand - reserved <= 0, Product.is_stocked)
+        stmt = stmt.where(on_hand - reserved - unusable <= 0, Product.is_stocked)
     return stmt
 
 
-def available_qty(product_id: int, warehouse_id: int) -> int:
-    """On hand − reserved of a product in a warehouse (0 if nothing was booked)."""
-    row = db.session.execute(
-        sa.select(StockLevel.on_hand_qty, StockLevel.reserved_qty).where(
-            StockLevel.product_id == product_id, StockLevel.warehouse_id == warehouse_id
-        )
-    ).first()
-    return int(row[0]) - int(row[1]) if row else 0
+def available_qty(
+    product_id: int, warehouse_id: int, *, usable_from: dt.date | None = None
+) -> int:
+    """On hand − reserved − unusable on ``usable_from`` (default today) of a product
+    in a warehouse (0 if nothing was booked): what an order can still reserve."""
+    return available_for([product_id], warehouse_id, usable_from=usable_from)[
+        product_id
+    ]
 
 
-def available_for(product_ids: Iterable[int], warehouse_id: int) -> dict[int, int]:
+def available_for(
+    product_ids: Iterable[int],
+    warehouse_id: int,
+    *,
+    usable_from: dt.date | None = None,
+) -> dict[int, int]:
     """``available_qty`` for many products in one query (0 for those never booked)."""
     ids = list(set(product_ids))
     if not ids:
         return {}
+    on = usable_from or local_today()
     rows = db.session.execute(
         sa.select(
-            StockLevel.product_id, StockLevel.on_hand_qty - StockLevel.reserved_qty
+            StockLevel.product_id,
+            StockLevel.on_hand_qty
+            - StockLevel.reserved_qty
+            - unusable_qty(StockLevel.product_id, StockLevel.warehouse_id, on),
         ).where(StockLevel.product_id.in_(ids), StockLevel.warehouse_id == warehouse_id)
     ).all()
     found = {pid: int(qty) for pid, qty in rows}

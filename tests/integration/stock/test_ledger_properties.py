@@ -93,15 +93,17 @@ class Model:
 
 def run(op, product_id, ids):
     kind, wh, q = op[:3]
+    # a lot number belongs to one product: each example's product has its own
+    lot = f"{op[3]}-{product_id}" if len(op) > 3 else None
     if kind == "receipt":
-        ledger.post_receipt(product_id, ids[wh], q, lot=op[3], expiry_date=LOTS[op[3]])
+        ledger.post_receipt(product_id, ids[wh], q, lot=lot, expiry_date=LOTS[op[3]])
     elif kind == "adjust":
         ledger.post_adjustment(
             product_id,
             ids[wh],
             q,
             "count",
-            lot=op[3],
+            lot=lot,
             expiry_date=LOTS[op[3]] if q > 0 else None,
         )
     elif kind == "reserve":

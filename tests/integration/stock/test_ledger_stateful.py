@@ -137,6 +137,11 @@ class LedgerMachine(RuleBasedStateMachine):
             and (lot_key is None or k == lot_key)
         )
 
+    def lot_no(self, lot: str | None) -> str | None:
+        """The lot number in the database: a lot number belongs to one product, and
+        every run has its own products."""
+        return None if lot is None else f"{lot}-{self.pids[LOTTED]}"
+
     def lot_for(self, slot: int, lot: str | None, *, incoming: bool) -> str | None:
         if slot != LOTTED:
             return None
@@ -237,7 +242,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 self.pids[slot],
                 self.warehouse_ids[w],
                 q,
-                lot=lot,
+                lot=self.lot_no(lot),
                 expiry_date=LOTS[lot] if lot else None,
                 bin_id=self.bin_ids[w] if binned else None,
                 reference_type="test",
@@ -246,7 +251,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if lot:
             self.lot_ids[lot] = db.session.scalar(
                 sa.select(Lot.id).where(
-                    Lot.product_id == self.pids[slot], Lot.lot_no == lot
+                    Lot.product_id == self.pids[slot], Lot.lot_no == self.lot_no(lot)
                 )
             )
         self.balance[(self.pids[slot], loc, self.lot_ids[lot] if lot else 0)] += q
@@ -273,7 +278,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 wid,
                 -q,
                 "count",
-                lot=lot,
+                lot=self.lot_no(lot),
                 bin_id=self.bin_ids[w] if binned else None,
             ),
         )
@@ -294,7 +299,7 @@ class LedgerMachine(RuleBasedStateMachine):
         candidates = self.candidates(slot, wid, None, lot_key)
         moves = self.attempt(
             expected,
-            lambda: ledger.post_issue(self.pids[slot], wid, q, lot=lot),
+            lambda: ledger.post_issue(self.pids[slot], wid, q, lot=self.lot_no(lot)),
         )
         if moves is not None:
             self.take_moves(slot, moves, candidates)
@@ -352,7 +357,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 to_warehouse_id=to_wid,
                 from_bin_id=self.bin_ids[w] if from_bin else None,
                 to_bin_id=self.bin_ids[to] if to_bin else None,
-                lot=lot,
+                lot=self.lot_no(lot),
             ),
         )
         if moves is not None:
