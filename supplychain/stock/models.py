@@ -379,7 +379,7 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
         )
 
 
-# --- documents that post moves (库存单据) ------------------------------------------------
+# --- documents that post moves (库存单据) ---------------------------------------------
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -404,8 +404,8 @@ RETURN_DISPOSITIONS = ("stock", "quarantine")
 
 class StockDocument(TimestampMixin, db.Model):
     """A stock document: the who, when and why of the moves it posted (their
-    ``reference_type`` is ``"stock_document"``). Never edited after posting: a mistake is
-    corrected by another document."""
+    ``reference_type`` is ``"stock_document"``). Never edited after posting: a mistake
+    is corrected by another document."""
 
     __tablename__ = "stock_documents"
     __table_args__ = (
@@ -516,7 +516,7 @@ class StockDocumentLine(db.Model):
     to_bin: Mapped[Bin | None] = relationship(foreign_keys=[to_bin_id], lazy="joined")
 
 
-# --- stock counts (盘点) ------------------------------------------------------------------
+# --- stock counts (盘点) ------------------------------------------------------------
 COUNT_KINDS = ("full", "cycle")
 COUNT_STATUSES = ("counting", "approved", "cancelled")
 COUNT_BIN_STATUSES = ("pending", "counted")
@@ -620,7 +620,7 @@ class StockCountLine(db.Model):
     lot: Mapped[Lot | None] = relationship(lazy="joined")
 
 
-# --- replenishment signals (补货) ---------------------------------------------------------
+# --- replenishment signals (补货) ---------------------------------------------------
 RULE_METHODS = ("manual", "suggested")
 
 
