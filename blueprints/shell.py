@@ -34,6 +34,10 @@ NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("merchants.index", _l("Merchants"), ("sales", "finance", "dispatcher")),
     ("merchants.map", _l("Map"), ("sales", "dispatcher")),
     ("stock.index", _l("Stock"), ("warehouse", "buyer", "sales")),
+    ("stock_documents.index", _l("Stock documents"), ("warehouse",)),
+    ("stock_counts.index", _l("Stock counts"), ("warehouse",)),
+    ("stock_reports.index", _l("Stock reports"), ("warehouse", "buyer", "finance")),
+    ("replenishment.index", _l("Replenishment"), ("warehouse", "buyer")),
     ("stock.warehouses", _l("Warehouses"), ("warehouse",)),
     (
         "jobs.index",
@@ -50,6 +54,7 @@ ROLE_LABELS = {
     "sales": _l("Sales"),
     "buyer": _l("Buyer"),
     "warehouse": _l("Warehouse"),
+    "warehouse_manager": _l("Warehouse manager"),
     "dispatcher": _l("Dispatcher"),
     "driver": _l("Driver"),
     "finance": _l("Finance"),
@@ -84,6 +89,8 @@ def nav_for(user: Any) -> list[tuple[str, Any]]:
             allowed = user.role == "admin"
         elif not roles or user.role in roles:
             allowed = True
+        elif user.role == "warehouse_manager":
+            allowed = "warehouse" in roles
         else:
             allowed = user.role == "admin"
         if allowed:

@@ -15,6 +15,7 @@ ROLES = (
     "sales",
     "buyer",
     "warehouse",
+    "warehouse_manager",  # 仓库主管: a warehouse user who also approves counts
     "dispatcher",
     "driver",
     "finance",
@@ -65,8 +66,12 @@ class User(TimestampMixin, db.Model):
         return self.role != "merchant"
 
     def has_role(self, *roles: str) -> bool:
-        """One of ``roles``; admin passes wherever any staff role is listed."""
-        return self.role in roles or (
+        """One of ``roles``; admin passes wherever any staff role is listed, a
+        warehouse manager wherever the warehouse role is."""
+        return (
+            self.role in roles
+            or (self.role == "warehouse_manager" and "warehouse" in roles)
+        ) or (
             self.role == "admin" and any(r != "merchant" for r in roles)
         )
 

@@ -1,3 +1,25 @@
-"""Command-line commands of this feature (registered by supplychain.cli)."""
+"""进销存 command line: ``supplychain stock …`` (registered by supplychain.cli). Each
+part of the feature adds its commands from its own module."""
 
-commands: tuple = ()
+from __future__ import annotations
+
+from importlib import import_module
+
+import click
+
+PARTS = (
+    "supplychain.stock.reports_cli",
+    "supplychain.stock.replenishment_cli",
+)
+
+
+@click.group("stock", help="Stock control (进销存): reports, reorder rules, checks.")
+def stock_group() -> None:
+    pass
+
+
+for _module in PARTS:
+    for _command in import_module(_module).commands:
+        stock_group.add_command(_command)
+
+commands: tuple = (stock_group,)

@@ -1,0 +1,22 @@
+"""Stock documents (库存单据): pages (stub — being built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from blueprints.auth.decorators import roles_required
+
+bp = Blueprint(
+    "stock_documents",
+    __name__,
+    url_prefix="/stock/documents",
+    template_folder="templates",
+)
+
+
+@bp.route("/")
+@roles_required("warehouse", "buyer", "finance")
+def index() -> Any:
+    return render_template("base.html")

@@ -1,0 +1,3 @@
+"""进销存 replenishment commands (stub — being built)."""
+
+commands: tuple = ()

@@ -1,0 +1,3 @@
+"""进销存 reports commands (stub — being built)."""
+
+commands: tuple = ()
