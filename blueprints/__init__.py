@@ -18,6 +18,7 @@ BLUEPRINTS = (
     ("blueprints.stock.counts_views", "bp"),
     ("blueprints.stock.reports_views", "bp"),
     ("blueprints.stock.replenishment_views", "bp"),
+    ("blueprints.stock.bins_views", "bp"),
     ("blueprints.orders.import_views", "bp"),  # /orders/import before /orders/<n>
     ("blueprints.orders.settings_views", "bp"),
     ("blueprints.orders.views", "bp"),
