@@ -658,6 +658,7 @@ STAFF_USERS = (
     ("sales", "sales", "销售 周敏"),
     ("buyer", "buyer", "采购 陈刚"),
     ("warehouse", "warehouse", "仓管 徐磊"),
+    ("manager", "warehouse_manager", "仓库主管 韩梅"),
     ("dispatcher", "dispatcher", "调度 吴涛"),
     ("driver1", "driver", "司机 王建国"),
     ("driver2", "driver", "司机 李志强"),

@@ -99,7 +99,8 @@ class _History:
                 return existing[0]
             lot = _Lot(None, None, 0)
         else:
-            taken = self.lot_numbers.setdefault(lane.product.sku, set())
+            # a lot number belongs to one product: unique across the catalogue
+            taken = self.lot_numbers.setdefault("*", set())
             lot_no = ""
             while not lot_no or lot_no in taken:
                 letter = self.rng.choice(data.PLATE_LETTERS)
@@ -258,7 +259,7 @@ def simulate_history(
             if lane is burst_lane:
                 demand += burst_qty if burst_qty else lane.on_hand  # 0 ⇒ sell out
             history.issue(lane, days_ago, demand)
-        if rng.random() < 0.6:
+        if rng.random() < 0.6 and lanes:  # a store range may carry nothing stocked
             history.adjust(rng.choice(lanes), days_ago)
         for lane in lanes:
             qty = lane.on_order.pop(days_ago, 0)

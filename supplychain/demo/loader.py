@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -415,6 +416,7 @@ class _History:
         self.keep: list[Any] = [customer, *db.session.scalars(sa.select(Product))]
         self.internal: dict[tuple[int, int | None], int] = {}
         self.lots: dict[tuple[int, str], int] = {}
+        self.costs: dict[int, Decimal] = {}
 
     def post(self, event: StockEvent) -> None:
         ctx = self.ctx
@@ -446,6 +448,7 @@ class _History:
                 lot=event.lot_no,
                 expiry_date=expiry,
                 bin_id=bin_id,
+                unit_cost=self._cost(product_id, event.days_ago),
                 **common,
             )
         elif event.kind in ("opening", "adjustment"):
@@ -461,6 +464,14 @@ class _History:
             )
         else:  # pragma: no cover - the generator makes only the kinds above
             raise ValueError(f"unknown stock event kind {event.kind!r}")
+
+    def _cost(self, product_id: int, days_ago: int) -> Decimal:
+        """The supplier's cost price, moving a few per cent from week to week (so the
+        moving average has something to average)."""
+        if product_id not in self.costs:
+            self.costs[product_id] = ledger.fallback_unit_cost(product_id)
+        factor = Decimal(100 + (days_ago // 7) % 7 - 3) / 100
+        return (self.costs[product_id] * factor).quantize(Decimal("0.01"))
 
     def _internal(self, warehouse_id: int, bin_id: int | None) -> int:
         key = (warehouse_id, bin_id)

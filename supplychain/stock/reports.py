@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,8 +31,25 @@ from sqlalchemy.orm import aliased
 
 from supplychain.catalog.models import Product
 from supplychain.database import utcnow
+from supplychain.errors import NotFound, ValidationFailed
 from supplychain.extensions import db
-from supplychain.stock.models import Location, StockLevel, StockMove, Warehouse
+from supplychain.messages import msg
+from supplychain.paging import matches
+from supplychain.stock.expiry import (
+    NEAR_EXPIRY_DAYS,
+    days_left,
+    is_expired,
+    local_today,
+)
+from supplychain.stock.models import (
+    Bin,
+    Location,
+    Lot,
+    StockBalance,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 
 ZERO = Decimal("0.00")
 # (direction, the other side's usage) → column of the summary
@@ -406,4 +424,533 @@ def movement_summary(
         codes.get(warehouse_id) if warehouse_id is not None else None,
         ordered,
         "backward" if backward else "forward",
+    )
+
+
+# --- periods and filters (shared by the pages, the API and the command line) -----------
+MAX_PERIOD_DAYS = 366
+
+
+def check_period(first: dt.date, last: dt.date) -> None:
+    """A report period of local days ``first`` to ``last`` inclusive.
+
+    :raise ValidationFailed: on ``to`` when it ends before it starts or spans more
+        than ``MAX_PERIOD_DAYS`` days."""
+    if last < first:
+        raise ValidationFailed({"to": [msg("The period ends before it starts.")]})
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationFailed(
+            {"to": [msg("A period spans at most %(n)s days.", n=MAX_PERIOD_DAYS)]}
+        )
+
+
+def month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of a calendar month."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def last_month(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The calendar month before ``today``'s (default the local today)."""
+    today = today or local_today()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def product_ids_matching(q: str) -> list[int] | None:
+    """Ids of the products whose SKU or name contains ``q`` (None: no filter)."""
+    if not (q or "").strip():
+        return None
+    return list(
+        db.session.scalars(
+            sa.select(Product.id).where(
+                matches(q, Product.sku, Product.name, Product.name_en)
+            )
+        )
+    )
+
+
+def unit_cost_of(figure: Figure) -> Decimal | None:
+    """Moving-average unit cost of a balance (4 places), None when nothing is on hand."""
+    return (figure.value / figure.qty).quantize(UNIT_COST) if figure.qty else None
+
+
+UNIT_COST = Decimal("0.0001")
+
+
+# --- stock value at a date: totals per warehouse ---------------------------------------
+@dataclass(frozen=True)
+class ValueTotal:
+    warehouse: str | None  # None: all warehouses
+    qty: int
+    value: Decimal
+
+
+def value_totals(rows: Iterable[ValueRow]) -> list[ValueTotal]:
+    """Quantity and value per warehouse (by code), then the grand total (warehouse
+    None) last."""
+    per: dict[str, Figure] = defaultdict(Figure)
+    grand = Figure()
+    for row in rows:
+        per[row.warehouse].add(row.qty, row.value)
+        grand.add(row.qty, row.value)
+    totals = [ValueTotal(code, f.qty, f.value) for code, f in sorted(per.items())]
+    return totals + [ValueTotal(None, grand.qty, grand.value)]
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The instant a local day ends (= the next day's local midnight): "value at
+    2026-10-31" counts every move of that day."""
+    return local_midnight(day + dt.timedelta(days=1))
+
+
+# --- stock by bin and lot --------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceRow:
+    """Stock of one product and lot at one internal place (a bin, or the warehouse's
+    unbinned location: ``bin`` None)."""
+
+    warehouse: str
+    bin: str | None
+    is_quarantine: bool
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    lot_no: str | None
+    production_date: dt.date | None
+    expiry_date: dt.date | None
+    qty: int
+    days_left: int | None
+    is_expired: bool
+
+    @property
+    def is_near_expiry(self) -> bool:
+        """Usable today but expiring within NEAR_EXPIRY_DAYS."""
+        return (
+            self.days_left is not None
+            and not self.is_expired
+            and self.days_left <= NEAR_EXPIRY_DAYS
+        )
+
+    @property
+    def is_usable(self) -> bool:
+        return not (self.is_expired or self.is_quarantine)
+
+
+def places_query(
+    *,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    sku: str | None = None,
+    bin_prefix: str = "",
+) -> sa.Select:
+    """Rows (see ``place_row``) of every internal place, product and lot with stock, by
+    warehouse, bin (the unbinned location first), SKU, expiry. ``bin_prefix`` keeps the
+    bins whose code starts with it (and drops the unbinned places)."""
+    b = StockBalance.__table__.c
+    stmt = (
+        sa.select(
+            Warehouse.code.label("warehouse"),
+            Bin.code.label("bin"),
+            sa.func.coalesce(Bin.is_quarantine, sa.false()).label("is_quarantine"),
+            Product.id.label("product_id"),
+            Product.sku.label("sku"),
+            Product.name.label("name"),
+            Product.unit.label("unit"),
+            Lot.lot_no.label("lot_no"),
+            Lot.production_date.label("production_date"),
+            Lot.expiry_date.label("expiry_date"),
+            b.on_hand_qty.label("qty"),
+        )
+        .select_from(StockBalance.__table__)
+        .join(Location, Location.id == b.location_id)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .join(Product, Product.id == b.product_id)
+        .outerjoin(Bin, Bin.id == Location.bin_id)
+        .outerjoin(Lot, Lot.id == b.lot_id)
+        .where(Location.usage == "internal", b.on_hand_qty != 0)
+        .order_by(
+            Warehouse.code,
+            sa.case((Bin.code.is_(None), 0), else_=1),
+            Bin.code,
+            Product.sku,
+            sa.case((Lot.expiry_date.is_(None), 1), else_=0),
+            Lot.expiry_date,
+            Lot.lot_no,
+        )
+    )
+    if warehouse_id is not None:
+        stmt = stmt.where(Location.warehouse_id == warehouse_id)
+    if product_id is not None:
+        stmt = stmt.where(b.product_id == product_id)
+    if sku:
+        stmt = stmt.where(Product.sku == sku.strip())
+    if bin_prefix.strip():
+        stmt = stmt.where(
+            Bin.code.startswith(bin_prefix.strip().upper(), autoescape=True)
+        )
+    return stmt
+
+
+def place_row(row: Any, on: dt.date | None = None) -> PlaceRow:
+    """A row of ``places_query`` with its days left and expiry flag on ``on``."""
+    on = on or local_today()
+    return PlaceRow(
+        row.warehouse,
+        row.bin,
+        bool(row.is_quarantine),
+        row.product_id,
+        row.sku,
+        row.name,
+        row.unit,
+        row.lot_no,
+        row.production_date,
+        row.expiry_date,
+        int(row.qty),
+        days_left(row.expiry_date, on),
+        is_expired(row.expiry_date, on),
+    )
+
+
+def stock_places(
+    *,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    sku: str | None = None,
+    bin_prefix: str = "",
+    on: dt.date | None = None,
+) -> list[PlaceRow]:
+    """Every row of ``places_query`` (exports, the product page)."""
+    on = on or local_today()
+    stmt = places_query(
+        warehouse_id=warehouse_id, product_id=product_id, sku=sku, bin_prefix=bin_prefix
+    )
+    return [place_row(row, on) for row in db.session.execute(stmt)]
+
+
+# --- movement history of one SKU with a running balance --------------------------------
+@dataclass(frozen=True)
+class Place:
+    """A location as people read it: ``usage`` internal with a label ``MAIN`` or
+    ``MAIN/A01-1-01-L1``, or a virtual usage (supplier, customer, adjustment,
+    transit) whose label the page translates."""
+
+    usage: str
+    warehouse_id: int | None
+    label: str
+
+    @property
+    def is_internal(self) -> bool:
+        return self.usage == "internal"
+
+
+@dataclass
+class HistoryLine:
+    """One move as seen from the report's scope (a warehouse, or all of them): in,
+    out, or ``moved`` inside the scope (between bins, or between two warehouses in the
+    all-warehouses view), which changes no balance."""
+
+    move_id: int
+    created_at: dt.datetime
+    reason: str
+    reference_type: str | None
+    reference_id: int | None
+    reference_number: str | None
+    source: Place
+    target: Place
+    lot_no: str | None
+    qty_in: int
+    qty_out: int
+    value_in: Decimal
+    value_out: Decimal
+    moved_qty: int
+    balance: Figure
+
+
+@dataclass
+class ProductHistory:
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    warehouse: str | None
+    start: dt.datetime
+    end: dt.datetime
+    opening: Figure
+    lines: list[HistoryLine]
+
+    @property
+    def closing(self) -> Figure:
+        """Opening plus every line: equals the level when the period reaches now."""
+        if self.lines:
+            last = self.lines[-1].balance
+            return Figure(last.qty, last.value)
+        return Figure(self.opening.qty, self.opening.value)
+
+    @property
+    def total_in(self) -> Figure:
+        return Figure(
+            sum(line.qty_in for line in self.lines),
+            sum((line.value_in for line in self.lines), ZERO),
+        )
+
+    @property
+    def total_out(self) -> Figure:
+        return Figure(
+            sum(line.qty_out for line in self.lines),
+            sum((line.value_out for line in self.lines), ZERO),
+        )
+
+
+def _places() -> dict[int, Place]:
+    rows = db.session.execute(
+        sa.select(Location.id, Location.usage, Location.warehouse_id, Warehouse.code, Bin.code)
+        .outerjoin(Warehouse, Warehouse.id == Location.warehouse_id)
+        .outerjoin(Bin, Bin.id == Location.bin_id)
+    )
+    return {
+        lid: Place(
+            usage,
+            wid,
+            (f"{code}/{bin_code}" if bin_code else code) if code else usage,
+        )
+        for lid, usage, wid, code, bin_code in rows
+    }
+
+
+def reference_numbers(refs: Iterable[tuple[str | None, int | None]]) -> dict[
+    tuple[str, int], str
+]:
+    """Numbers of the documents moves refer to: ``("stock_document", 7)`` →
+    ``"RC-20261123-0007"``; stock counts and orders likewise. Unknown types are left
+    out."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for kind, ident in refs:
+        if kind and ident is not None:
+            wanted[kind].add(ident)
+    found: dict[tuple[str, int], str] = {}
+    for kind, model in _reference_models().items():
+        ids = wanted.get(kind)
+        if not ids:
+            continue
+        for ident, number in db.session.execute(
+            sa.select(model.id, model.number).where(model.id.in_(list(ids)))
+        ):
+            found[(kind, ident)] = number
+    return found
+
+
+def _reference_models() -> dict[str, Any]:
+    from supplychain.orders.models import Order
+    from supplychain.stock.models import StockCount, StockDocument
+
+    return {"stock_document": StockDocument, "stock_count": StockCount, "order": Order}
+
+
+def product_history(
+    product_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    warehouse_id: int | None = None,
+) -> ProductHistory:
+    """The moves of one product in [start, end) with a running balance, in one
+    warehouse or all of them: the opening balance (as ``balances_at``), then each move
+    in time order. The last balance is the closing balance; for a period reaching now
+    it equals the stock level (quantity and value).
+
+    :raise NotFound: unknown product."""
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(msg("Product %(id)s does not exist.", id=product_id))
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    opening = Figure()
+    for figure in balances_at(
+        start, warehouse_id=warehouse_id, product_ids=[product_id]
+    ).values():
+        opening.add(figure.qty, figure.value)
+    places = _places()
+
+    def inside(location_id: int) -> bool:
+        place = places[location_id]
+        return place.is_internal and (
+            warehouse_id is None or place.warehouse_id == warehouse_id
+        )
+
+    m = StockMove.__table__.c
+    moves = db.session.execute(
+        sa.select(
+            m.id, m.created_at, m.qty, m.value, m.from_location_id, m.to_location_id,
+            m.reason, m.reference_type, m.reference_id, Lot.lot_no,
+        )  # fmt: skip
+        .select_from(StockMove.__table__)
+        .outerjoin(Lot, Lot.id == m.lot_id)
+        .where(m.product_id == product_id, m.created_at >= start, m.created_at < end)
+        .order_by(m.created_at, m.id)
+    ).all()
+    numbers = reference_numbers((row.reference_type, row.reference_id) for row in moves)
+    balance = Figure(opening.qty, opening.value)
+    lines = []
+    for row in moves:
+        into, out_of = inside(row.to_location_id), inside(row.from_location_id)
+        if not (into or out_of):
+            continue
+        qty, value = int(row.qty), _money(row.value)
+        qty_in = qty if into and not out_of else 0
+        qty_out = qty if out_of and not into else 0
+        value_in = value if qty_in else ZERO
+        value_out = value if qty_out else ZERO
+        balance.add(qty_in - qty_out, value_in - value_out)
+        lines.append(
+            HistoryLine(
+                row.id,
+                row.created_at,
+                row.reason,
+                row.reference_type,
+                row.reference_id,
+                numbers.get((row.reference_type, row.reference_id)),
+                places[row.from_location_id],
+                places[row.to_location_id],
+                row.lot_no,
+                qty_in,
+                qty_out,
+                value_in,
+                value_out,
+                qty if into and out_of else 0,
+                Figure(balance.qty, balance.value),
+            )
+        )
+    codes = _warehouse_codes()
+    return ProductHistory(
+        product.id,
+        product.sku,
+        product.name,
+        product.unit,
+        codes.get(warehouse_id) if warehouse_id is not None else None,
+        start,
+        end,
+        opening,
+        lines,
+    )
+
+
+# --- near-expiry report (临期报表) ------------------------------------------------------
+@dataclass(frozen=True)
+class ExpiryRow:
+    """A lot in a warehouse: ``qty`` on hand (for expiring lots the usable part, out
+    of quarantine bins; for expired lots all of it), valued at the warehouse's
+    moving-average unit cost. How much of it is reserved is unknown: reservations are
+    kept per product and warehouse, not per lot."""
+
+    warehouse: str
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    lot_no: str
+    production_date: dt.date | None
+    expiry_date: dt.date
+    days_left: int
+    qty: int
+    unit_cost: Decimal | None
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class NearExpiryReport:
+    on: dt.date
+    days: int
+    expiring: list[ExpiryRow]  # usable on ``on``, expiring within ``days``
+    expired: list[ExpiryRow]  # to write off or return to the supplier
+
+    @property
+    def expiring_value(self) -> Decimal:
+        return sum((row.value for row in self.expiring), ZERO)
+
+    @property
+    def expired_value(self) -> Decimal:
+        return sum((row.value for row in self.expired), ZERO)
+
+
+MAX_EXPIRY_DAYS = 3650
+
+
+def near_expiry(
+    days: int = NEAR_EXPIRY_DAYS,
+    *,
+    warehouse_id: int | None = None,
+    on: dt.date | None = None,
+) -> NearExpiryReport:
+    """Lots with stock whose expiry date is at most ``days`` away on ``on`` (default
+    today), per warehouse, by expiry: those still usable (the expiry day itself is
+    usable: days left 0 … ``days``) and, apart, those already expired. Stock in
+    quarantine bins is not offered for a campaign; expired stock is listed wherever
+    it lies.
+
+    :raise ValidationFailed: on ``days`` outside 0 … MAX_EXPIRY_DAYS."""
+    if isinstance(days, bool) or not isinstance(days, int) or not (
+        0 <= days <= MAX_EXPIRY_DAYS
+    ):
+        raise ValidationFailed(
+            {"days": [msg("Give 0 to %(n)s days.", n=MAX_EXPIRY_DAYS)]}
+        )
+    on = on or local_today()
+    b = StockBalance.__table__.c
+    quarantined = sa.case((Bin.is_quarantine.is_(True), b.on_hand_qty), else_=0)
+    stmt = (
+        sa.select(
+            Location.warehouse_id,
+            Warehouse.code,
+            Product.id,
+            Product.sku,
+            Product.name,
+            Product.unit,
+            Lot.lot_no,
+            Lot.production_date,
+            Lot.expiry_date,
+            sa.func.sum(b.on_hand_qty),
+            sa.func.sum(quarantined),
+        )
+        .select_from(StockBalance.__table__)
+        .join(Location, Location.id == b.location_id)
+        .join(Warehouse, Warehouse.id == Location.warehouse_id)
+        .join(Lot, Lot.id == b.lot_id)
+        .join(Product, Product.id == b.product_id)
+        .outerjoin(Bin, Bin.id == Location.bin_id)
+        .where(
+            Location.usage == "internal",
+            b.on_hand_qty > 0,
+            Lot.expiry_date.is_not(None),
+            Lot.expiry_date <= on + dt.timedelta(days=days),
+        )
+        .group_by(
+            Location.warehouse_id, Warehouse.code, Product.id, Product.sku,
+            Product.name, Product.unit, Lot.id, Lot.lot_no, Lot.production_date,
+            Lot.expiry_date,
+        )  # fmt: skip
+    )
+    if warehouse_id is not None:
+        stmt = stmt.where(Location.warehouse_id == warehouse_id)
+    found = db.session.execute(stmt).all()
+    levels = _levels(warehouse_id, {row[2] for row in found}) if found else {}
+    expiring, expired = [], []
+    for wid, code, pid, sku, name, unit, lot_no, made, expiry, qty, held in found:
+        gone = is_expired(expiry, on)
+        qty = int(qty) if gone else int(qty) - int(held or 0)
+        if qty <= 0:
+            continue
+        level = levels.get((pid, wid), Figure())
+        cost = unit_cost_of(level)
+        value = (level.value * qty / level.qty).quantize(ZERO) if level.qty else ZERO
+        row = ExpiryRow(
+            code, pid, sku, name, unit, lot_no, made, expiry,
+            days_left(expiry, on), qty, cost, value,
+        )  # fmt: skip
+        (expired if gone else expiring).append(row)
+    order = lambda r: (r.expiry_date, r.warehouse, r.sku, r.lot_no)  # noqa: E731
+    return NearExpiryReport(
+        on, days, sorted(expiring, key=order), sorted(expired, key=order)
     )

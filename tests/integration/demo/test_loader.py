@@ -168,6 +168,7 @@ def test_every_demo_login_works_with_its_documented_password(loaded):
         "sales",
         "buyer",
         "warehouse",
+        "warehouse_manager",
         "dispatcher",
         "driver",
         "finance",
