@@ -37,7 +37,7 @@ NAV: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("stock_documents.index", _l("Stock documents"), ("warehouse",)),
     ("stock_counts.index", _l("Stock counts"), ("warehouse",)),
     ("stock_reports.index", _l("Stock reports"), ("warehouse", "buyer", "finance")),
-    ("replenishment.index", _l("Replenishment"), ("warehouse", "buyer")),
+    ("replenishment.index", _l("Replenishment"), ("warehouse", "buyer", "finance")),
     ("stock.warehouses", _l("Warehouses"), ("warehouse",)),
     (
         "jobs.index",

@@ -11,6 +11,7 @@ from flask_smorest.fields import Upload
 
 from blueprints.api import PageArgsSchema
 from supplychain.database import CENT, MAX_MONEY
+from supplychain.merchants.services import MAX_MIN_SHELF_LIFE_DAYS
 from supplychain.merchants.values import (
     CODE_RE,
     KINDS,
@@ -22,6 +23,7 @@ from supplychain.merchants.values import (
 )
 
 _length = ma.validate.Length
+_shelf_life_range = ma.validate.Range(min=0, max=MAX_MIN_SHELF_LIFE_DAYS)
 
 
 def _money_range(amount: Decimal) -> None:
@@ -106,6 +108,15 @@ class _MerchantOptionalFields(ma.Schema):
     payment_terms_days = ma.fields.Integer(
         strict=True, validate=ma.validate.Range(min=0, max=MAX_PAYMENT_TERMS_DAYS)
     )
+    min_shelf_life_days = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=_shelf_life_range,
+        metadata={
+            "description": "minimum remaining shelf life on delivery, days; "
+            "null = no minimum"
+        },
+    )
     contact_name = _text("contact_name")
     phone = ma.fields.String(validate=_phone_validators)
     note = _text("note")
@@ -171,6 +182,9 @@ class MerchantSchema(ma.Schema):
         metadata={"description": "0 = cash on delivery"}
     )
     delivery_window = WindowField(metadata={"example": ["07:00", "10:00"]})
+    min_shelf_life_days = ma.fields.Integer(
+        allow_none=True, metadata={"description": "null = no minimum"}
+    )
     contact_name = ma.fields.String()
     phone = ma.fields.String()
     note = ma.fields.String(
@@ -251,6 +265,9 @@ class _FormFields(ma.Schema):
     delivery_window = WindowField(load_default=None)
     payment_terms_days = ma.fields.Integer(  # form text: not strict
         load_default=0, validate=ma.validate.Range(min=0, max=MAX_PAYMENT_TERMS_DAYS)
+    )
+    min_shelf_life_days = ma.fields.Integer(
+        load_default=None, validate=_shelf_life_range
     )
     contact_name = _text("contact_name", load_default="")
     phone = ma.fields.String(load_default="", validate=_phone_validators)

@@ -148,6 +148,7 @@ def _edit_values(merchant: Merchant) -> dict[str, Any]:
         "district": m.district, "lat": m.lat, "lon": m.lon,
         "price_grade": m.price_grade.code if m.price_grade else "",
         "credit_limit": m.credit_limit, "payment_terms_days": m.payment_terms_days,
+        "min_shelf_life_days": m.min_shelf_life_days,
         "window_start": format_time(window[0]) if window else "",
         "window_end": format_time(window[1]) if window else "",
         "contact_name": m.contact_name, "phone": m.phone, "note": m.note,

@@ -235,6 +235,7 @@ class BinSchema(ma.Schema):
     side = ma.fields.String()
     level = ma.fields.Integer()
     is_active = ma.fields.Boolean()
+    is_quarantine = ma.fields.Boolean()
     layout_position = ma.fields.Function(lambda b: list(b.layout_position))
 
 

@@ -21,13 +21,16 @@ from supplychain.errors import Conflict, DuplicateKey, NotFound, ValidationFaile
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant, MerchantContact
 from supplychain.merchants.values import PHONE_RE, problems_of
+from supplychain.messages import msg
 
 # what create_merchant / update_merchant accept besides the code
 MERCHANT_FIELDS = (
     "name", "name_en", "kind", "address", "district", "lat", "lon", "price_grade",
     "credit_limit", "delivery_window", "payment_terms_days", "contact_name", "phone",
-    "note", "is_active",
+    "note", "is_active", "min_shelf_life_days",
 )  # fmt: skip
+# a merchant's minimum remaining shelf life on delivery (days; None = no minimum)
+MAX_MIN_SHELF_LIFE_DAYS = 3650
 CONTACT_FIELDS = ("name", "role", "phone", "wechat", "is_primary")
 _TEXT_FIELDS = (
     "name",
@@ -106,6 +109,25 @@ def apply_merchant_values(merchant: Merchant, values: Mapping[str, Any]) -> None
             setattr(merchant, field, value)
 
 
+def _shelf_life_problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``min_shelf_life_days``: None (no minimum) or whole days from 0 to 3650."""
+    days = values.get("min_shelf_life_days")
+    if days is None:
+        return {}
+    if isinstance(days, bool) or not isinstance(days, int):
+        return {"min_shelf_life_days": [msg("Must be a whole number of days.")]}
+    if not 0 <= days <= MAX_MIN_SHELF_LIFE_DAYS:
+        return {
+            "min_shelf_life_days": [
+                msg(
+                    "Must be between 0 and %(max)s days.",
+                    max=MAX_MIN_SHELF_LIFE_DAYS,
+                )
+            ]
+        }
+    return {}
+
+
 def check_merchant(merchant: Merchant) -> None:
     """The record-level rule that single fields cannot express: an active merchant has
     coordinates (routes and the map need them). :raise ValidationFailed:"""
@@ -133,6 +155,7 @@ def create_merchant(code: str, **values: Any) -> Merchant:
     values = _clean(values)
     code = code.strip() if isinstance(code, str) else code
     problems = problems_of({"code": code} | values, creating=True)
+    problems |= _shelf_life_problems(values)
     if problems:
         raise ValidationFailed(problems)
     if db.session.scalar(sa.select(Merchant.id).where(Merchant.code == code)):
@@ -148,9 +171,10 @@ def create_merchant(code: str, **values: Any) -> Merchant:
 def update_merchant(code: str, **changes: Any) -> Merchant:
     """Change some fields of a merchant (the code is the natural key and never changes).
     Giving ``credit_limit=None`` makes the limit unlimited, ``delivery_window=None``
-    removes the window. :raise NotFound:, :raise ValidationFailed:"""
+    removes the window, ``min_shelf_life_days=None`` the minimum remaining shelf life
+    (0–3650 days otherwise). :raise NotFound:, :raise ValidationFailed:"""
     changes = _clean(changes)
-    problems = problems_of(changes)
+    problems = problems_of(changes) | _shelf_life_problems(changes)
     if problems:
         raise ValidationFailed(problems)
     merchant = get_merchant(code)

@@ -1,6 +1,7 @@
 """进销存 use cases: stock adjustments by SKU and warehouse code, warehouses with their
-layout, bin generation and bin label PDFs. Each commits once or raises a DomainError
-with the session rolled back; stock itself only ever changes through ``ledger``.
+layout, bin generation, quarantine bins and bin label PDFs. Each commits once or raises
+a DomainError with the session rolled back; stock itself only ever changes through
+``ledger``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from supplychain.errors import Conflict, DuplicateKey, NotFound, ValidationFailed
+from supplychain.catalog.models import Product
+from supplychain.database import utcnow
+from supplychain.errors import (
+    Conflict,
+    DuplicateKey,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from supplychain.extensions import db
+from supplychain.messages import msg
 from supplychain.stock import ledger, queries
 from supplychain.stock.layout import (
     MAX_BINS,
@@ -27,7 +37,15 @@ from supplychain.stock.layout import (
     layout_errors,
     position_in_layout,
 )
-from supplychain.stock.models import Bin, StockMove, Warehouse
+from supplychain.stock.expiry import local_today, unusable_qty
+from supplychain.stock.models import (
+    Bin,
+    Location,
+    StockBalance,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 LAYOUT_FIELDS = tuple(Layout.__dataclass_fields__)
@@ -333,3 +351,147 @@ def bin_labels_pdf(warehouse_id: int, *, aisle: int | None = None) -> bytes:
         f" · aisle {aisle}" if aisle is not None else ""
     )
     return render_bin_labels(BinLabelDoc(title=title, labels=labels))
+
+
+# --- bins: quarantine and status ------------------------------------------------------
+BIN_KEEPER_ROLES = ("warehouse",)  # admin passes every staff check
+
+
+def _bin_on_hand(bin_id: int) -> int:
+    b = StockBalance.__table__.c
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(b.on_hand_qty), 0))
+            .select_from(StockBalance.__table__)
+            .join(Location, Location.id == b.location_id)
+            .where(Location.bin_id == bin_id, b.on_hand_qty > 0)
+        )
+        or 0
+    )
+
+
+def _availability(bin_: Bin, *, lock: bool = False) -> dict[int, tuple[str, int]]:
+    """Available (on hand − reserved − unusable today) in the bin's warehouse of each
+    product that has stock in the bin: {product_id: (sku, available)}. ``lock`` takes
+    the levels' row locks (PostgreSQL), so no reservation slips in meanwhile."""
+    b = StockBalance.__table__.c
+    in_bin = (
+        sa.select(b.product_id)
+        .join(Location, Location.id == b.location_id)
+        .where(Location.bin_id == bin_.id, b.on_hand_qty > 0)
+    )
+    statement = (
+        sa.select(
+            StockLevel.product_id,
+            Product.sku,
+            StockLevel.on_hand_qty
+            - StockLevel.reserved_qty
+            - unusable_qty(
+                StockLevel.product_id, StockLevel.warehouse_id, local_today()
+            ),
+        )
+        .join(Product, Product.id == StockLevel.product_id)
+        .where(
+            StockLevel.warehouse_id == bin_.warehouse_id,
+            StockLevel.product_id.in_(in_bin),
+        )
+    )
+    if lock:
+        statement = statement.with_for_update(of=StockLevel)
+    return {pid: (sku, int(qty)) for pid, sku, qty in db.session.execute(statement)}
+
+
+def _check_quarantine_keeps_promises(
+    bin_: Bin, before: dict[int, tuple[str, int]]
+) -> None:
+    """After the flag is flushed: refuse when a product's available quantity went below
+    zero because of this bin (stock promised to orders cannot be quarantined)."""
+    after = _availability(bin_)
+    lines = [
+        {
+            "sku": sku,
+            "bin_qty": before[pid][1] - available,
+            "available_qty": max(0, before[pid][1]),
+        }
+        for pid, (sku, available) in sorted(after.items(), key=lambda i: i[1][0])
+        if pid in before and available < 0 and available < before[pid][1]
+    ]
+    if lines:
+        raise Conflict(
+            msg(
+                "Bin %(bin)s cannot go into quarantine: its stock of %(skus)s is "
+                "promised to orders. Move that stock out or release the orders first.",
+                bin=bin_.code,
+                skus=", ".join(line["sku"] for line in lines),
+            ),
+            details={"lines": lines},
+        )
+
+
+def update_bin(
+    bin_id: int,
+    *,
+    is_quarantine: bool | None = None,
+    is_active: bool | None = None,
+    user: Any = None,
+) -> Bin:
+    """Put a bin into quarantine (待检/隔离: its stock stays on hand and valued but is
+    never available) or take it out, and activate or deactivate it. None leaves a flag
+    as it is.
+
+    :raise Conflict: quarantining would leave a product with less available than is
+    reserved for orders (details ``lines`` = [{sku, bin_qty, available_qty}]).
+    :raise ValidationFailed: deactivating a bin that still holds stock.
+    :raise NotFound: unknown bin. :raise PermissionDenied: not warehouse staff.
+    """
+    if user is not None and not user.has_role(*BIN_KEEPER_ROLES):
+        raise PermissionDenied(msg("Only warehouse staff change bins."))
+    for field, value in (("is_quarantine", is_quarantine), ("is_active", is_active)):
+        if value is not None and not isinstance(value, bool):
+            raise ValidationFailed({field: [msg("Must be true or false.")]})
+    with _one_transaction():
+        bin_ = db.session.get(Bin, bin_id)
+        if bin_ is None:
+            raise NotFound(msg("Bin %(id)s does not exist.", id=bin_id))
+        if is_active is False and bin_.is_active and _bin_on_hand(bin_.id):
+            raise ValidationFailed(
+                {
+                    "is_active": [
+                        msg(
+                            "Bin %(bin)s still holds stock: move it out before "
+                            "deactivating the bin.",
+                            bin=bin_.code,
+                        )
+                    ]
+                }
+            )
+        if is_quarantine and not bin_.is_quarantine:
+            # write the bin row first: that takes SQLite's write lock (PostgreSQL:
+            # the row lock), so no reservation overtakes the availability read
+            bin_.updated_at = utcnow()
+            db.session.flush()
+            before = _availability(bin_, lock=True)
+            bin_.is_quarantine = True
+            db.session.flush()
+            _check_quarantine_keeps_promises(bin_, before)
+        elif is_quarantine is False:
+            bin_.is_quarantine = False
+        if is_active is not None:
+            bin_.is_active = is_active
+    return bin_
+
+
+def set_bin_quarantine(bin_id: int, is_quarantine: bool, user: Any = None) -> Bin:
+    """Put a bin into quarantine or release it (see ``update_bin``)."""
+    return update_bin(bin_id, is_quarantine=is_quarantine, user=user)
+
+
+def bin_for_codes(warehouse_code: str, bin_code: str) -> Bin:
+    """:raise NotFound: unknown warehouse or bin."""
+    warehouse = queries.warehouse_by_code(warehouse_code)
+    found = queries.bin_by_code(warehouse.id, bin_code)
+    if found is None:
+        raise NotFound(
+            msg("No bin %(bin)s in %(wh)s.", bin=bin_code, wh=warehouse.code)
+        )
+    return found
