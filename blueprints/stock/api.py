@@ -146,3 +146,47 @@ def generate_bins(data: dict[str, Any], code: str) -> Any:
     return services.generate_bins(
         warehouse.id, levels=data["levels"], sides=data["sides"]
     )
+
+
+# --- bins: quarantine and status ------------------------------------------------------
+from blueprints.api import current_api_user  # noqa: E402
+from blueprints.stock.replenishment_schemas import (  # noqa: E402
+    BinDetailSchema,
+    BinUpdateSchema,
+)
+
+
+@api_bp.route("/warehouses/<code>/bins/<bin_code>", methods=["PATCH"])
+@auth_required("admin", "warehouse")
+@api_bp.arguments(BinUpdateSchema)
+@api_bp.response(200, BinDetailSchema)
+def patch_bin(data: dict[str, Any], code: str, bin_code: str) -> Any:
+    """Quarantine or release a bin (`is_quarantine`), activate or deactivate it
+    (`is_active`); refused while its stock is promised to orders."""
+    found = services.bin_for_codes(code, bin_code)
+    return services.update_bin(found.id, user=current_api_user(), **data)
+
+
+# --- single moves (库存流水): read one; a posted move is never edited -------------------
+@api_bp.route("/stock/moves/<int:move_id>", methods=["GET"])
+@auth_required(*STAFF_ROLES)
+@api_bp.response(200, MoveSchema)
+def get_move(move_id: int) -> Any:
+    """One ledger move."""
+    from supplychain.stock import documents
+
+    return documents.get_move(move_id)
+
+
+@api_bp.route("/stock/moves/<int:move_id>", methods=["PUT", "PATCH", "DELETE"])
+@auth_required(*STAFF_ROLES)
+@api_bp.alt_response(405, description="Posted moves are never edited.")
+def edit_move(move_id: int) -> Any:
+    """Refused (405): the ledger is append-only; post a correcting move instead."""
+    from blueprints.stock.documents_api import never_edited
+
+    never_edited(
+        "Posted stock moves are never edited or deleted; "
+        "correct a mistake with a new document (an adjustment).",
+        "GET",
+    )
