@@ -58,7 +58,9 @@ COLUMN_WIDTHS = (
     _SKU,
     WIDTH - _SKU - _UNIT - len(FIGURE_COLUMNS) * _FIGURE,
     _UNIT,
-) + (_FIGURE,) * len(FIGURE_COLUMNS)
+) + (
+    _FIGURE,
+) * len(FIGURE_COLUMNS)
 
 
 def _text(name: str, value: Any, *, required: bool = True) -> None:

@@ -225,3 +225,43 @@ def stocked_product(qty: int = 100, **kwargs: Any) -> Product:
         )
     db.session.commit()
     return product
+
+
+# --- stock reports (进销存报表) -------------------------------------------------------------
+
+
+def last_month_stock_history() -> dict[str, Any]:
+    """Moves dated last month (local days) in MAIN: a lot-tracked 阿胶糕 received (100
+    at 2.00, lot LOT-A expiring in 30 days) and partly issued (30); a second product
+    received (10 at 9.99) and written off (1, "damage"), whose name starts with "=" (a
+    formula for a spreadsheet). Returns the period's first and last day and the
+    products."""
+    import datetime as dt
+
+    from supplychain.extensions import db
+    from supplychain.stock import ledger, reports
+    from supplychain.stock.expiry import local_today
+    from supplychain.stock.queries import default_warehouse
+
+    first, last = reports.last_month()
+    start = reports.local_midnight(first)
+    main = default_warehouse()
+    cake = ProductFactory(sku="RP-1", name="东阿阿胶 阿胶糕", is_lot_tracked=True)
+    odd = ProductFactory(sku="RP-2", name="=1+2 艾灸贴")
+    ledger.post_receipt(
+        cake.id, main.id, 100, lot="LOT-A",
+        expiry_date=local_today() + dt.timedelta(days=30),
+        unit_cost=Decimal("2.00"), created_at=start + dt.timedelta(hours=10),
+    )  # fmt: skip
+    ledger.post_receipt(
+        odd.id, main.id, 10, unit_cost=Decimal("9.99"),
+        created_at=start + dt.timedelta(hours=11),
+    )  # fmt: skip
+    ledger.post_issue(
+        cake.id, main.id, 30, created_at=start + dt.timedelta(days=5, hours=9)
+    )
+    ledger.post_adjustment(
+        odd.id, main.id, -1, "damage", created_at=start + dt.timedelta(days=6)
+    )
+    db.session.commit()
+    return {"first": first, "last": last, "cake": cake, "odd": odd, "main": main}

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -76,12 +74,11 @@ USAGE_LABELS = {
     "adjustment": _l("Inventory adjustment"),
     "transit": _l("In transit"),
 }
-EXPIRY_WARNING_DAYS = 30
 
 
 @bp.context_processor
 def _stock_helpers() -> dict[str, Any]:
-    return {"location_label": _location_label, "expiry_state": _expiry_state}
+    return {"location_label": _location_label}
 
 
 def _location_label(location: Any) -> str:
@@ -93,27 +90,23 @@ def _location_label(location: Any) -> str:
     )
 
 
-def _expiry_state(expiry_date: dt.date | None) -> str:
-    """ "expired", "soon" (within EXPIRY_WARNING_DAYS) or "" for a lot's expiry date."""
-    if expiry_date is None:
-        return ""
-    today = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-    if expiry_date < today:
-        return "expired"
-    return (
-        "soon" if expiry_date <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS) else ""
-    )
-
-
 # --- stock ----------------------------------------------------------------------------
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index() -> Any:
-    """Stock per product and warehouse, searchable, the unavailable highlighted."""
+    """Stock per product and warehouse, searchable, the unavailable highlighted;
+    unusable (expired or in quarantine) and value columns; a near-expiry banner."""
+    from supplychain.stock import reports
+
     q, code = request.args.get("q", "")[:100], request.args.get("warehouse", "")[:20]
     short = request.args.get("short") == "1"
     stmt = queries.stock_query(q, warehouse_code=code or None, only_short=short)
     page = page_of(stmt, _page(), scalars=False)
+    try:
+        chosen = queries.warehouse_by_code(code) if code else None
+    except NotFound:
+        chosen = None
+    expiry = reports.near_expiry(warehouse_id=chosen.id if chosen else None)
     return render_template(
         "stock/index.html",
         page=page,
@@ -121,24 +114,52 @@ def index() -> Any:
         warehouse=code,
         short=short,
         warehouses=queries.active_warehouses(),
+        expiry=expiry,
+        can_see_reports=current_user.has_role("warehouse", "buyer", "finance"),
     )
 
 
 @bp.route("/products/<sku>")
 @roles_required(*VIEWERS)
 def product(sku: str) -> Any:
-    """One product's stock: per warehouse, per place and lot, recent moves."""
+    """One product's stock: per warehouse with moving-average cost and value, per
+    place and lot with days left, recent moves linked to their documents."""
+    from blueprints.stock.reports_views import reference_url
+    from supplychain.stock import reports
+
     found = queries.product_by_sku(sku)
     if found is None:
         raise HttpNotFound()
     rows = page_of(queries.stock_query(sku=found.sku), 1, 100, scalars=False).items
+    costs = {
+        row.warehouse: reports.unit_cost_of(
+            reports.Figure(int(row.on_hand_qty), row.stock_value)
+        )
+        for row in rows
+    }
+    places = sorted(
+        reports.stock_places(product_id=found.id),
+        key=lambda p: (p.expiry_date or dt.date.max, p.warehouse, p.bin or ""),
+    )
     moves = page_of(queries.moves_query(product_id=found.id), _page(), 50)
+    numbers = reports.reference_numbers(
+        (m.reference_type, m.reference_id) for m in moves.items
+    )
+    references = {}
+    for m in moves.items:
+        number = numbers.get((m.reference_type, m.reference_id))
+        if number:
+            references[m.id] = (number, reference_url(m.reference_type, number))
     return render_template(
         "stock/product.html",
         product=found,
         rows=rows,
-        places=queries.product_stock_places(found.id),
+        costs=costs,
+        places=places,
         moves=moves,
+        references=references,
+        near_days=reports.NEAR_EXPIRY_DAYS,
+        can_see_reports=current_user.has_role("warehouse", "buyer", "finance"),
     )
 
 

@@ -13,6 +13,13 @@ no flow; a move into a warehouse from a supplier is a receipt, from a customer a
 from transit or another warehouse a transfer in, from the adjustment location an
 adjustment (found, count gain); and the mirror images going out (issue, return to
 supplier, transfer out, write-off / scrap / count loss).
+
+Also here, for the report pages, the API and ``supplychain stock …``: report periods
+(local days, at most 366), stock value at the end of a day with totals per warehouse,
+stock by bin and lot (``places_query``), one SKU's movement history with its running
+balance (``product_history``) and the near-expiry report (临期, ``near_expiry``), which
+applies the one expiry rule of ``supplychain.stock.expiry``. Files and the PDF are made
+by ``supplychain.stock.reports_export``.
 """
 
 from __future__ import annotations
@@ -427,7 +434,7 @@ def movement_summary(
     )
 
 
-# --- periods and filters (shared by the pages, the API and the command line) -----------
+# --- periods and filters (shared by the pages, the API and the command line) ----------
 MAX_PERIOD_DAYS = 366
 
 
@@ -471,15 +478,15 @@ def product_ids_matching(q: str) -> list[int] | None:
     )
 
 
-def unit_cost_of(figure: Figure) -> Decimal | None:
-    """Moving-average unit cost of a balance (4 places), None when nothing is on hand."""
-    return (figure.value / figure.qty).quantize(UNIT_COST) if figure.qty else None
-
-
 UNIT_COST = Decimal("0.0001")
 
 
-# --- stock value at a date: totals per warehouse ---------------------------------------
+def unit_cost_of(figure: Figure) -> Decimal | None:
+    """Moving-average unit cost of a balance (4 places); None when none is on hand."""
+    return (figure.value / figure.qty).quantize(UNIT_COST) if figure.qty else None
+
+
+# --- stock value at a date: totals per warehouse --------------------------------------
 @dataclass(frozen=True)
 class ValueTotal:
     warehouse: str | None  # None: all warehouses
@@ -505,7 +512,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return local_midnight(day + dt.timedelta(days=1))
 
 
-# --- stock by bin and lot --------------------------------------------------------------
+# --- stock by bin and lot -------------------------------------------------------------
 @dataclass(frozen=True)
 class PlaceRow:
     """Stock of one product and lot at one internal place (a bin, or the warehouse's
@@ -630,7 +637,7 @@ def stock_places(
     return [place_row(row, on) for row in db.session.execute(stmt)]
 
 
-# --- movement history of one SKU with a running balance --------------------------------
+# --- movement history of one SKU with a running balance -------------------------------
 @dataclass(frozen=True)
 class Place:
     """A location as people read it: ``usage`` internal with a label ``MAIN`` or
@@ -706,7 +713,9 @@ class ProductHistory:
 
 def _places() -> dict[int, Place]:
     rows = db.session.execute(
-        sa.select(Location.id, Location.usage, Location.warehouse_id, Warehouse.code, Bin.code)
+        sa.select(
+            Location.id, Location.usage, Location.warehouse_id, Warehouse.code, Bin.code
+        )
         .outerjoin(Warehouse, Warehouse.id == Location.warehouse_id)
         .outerjoin(Bin, Bin.id == Location.bin_id)
     )
@@ -720,9 +729,9 @@ def _places() -> dict[int, Place]:
     }
 
 
-def reference_numbers(refs: Iterable[tuple[str | None, int | None]]) -> dict[
-    tuple[str, int], str
-]:
+def reference_numbers(
+    refs: Iterable[tuple[str | None, int | None]],
+) -> dict[tuple[str, int], str]:
     """Numbers of the documents moves refer to: ``("stock_document", 7)`` →
     ``"RC-20261123-0007"``; stock counts and orders likewise. Unknown types are left
     out."""
@@ -891,8 +900,10 @@ def near_expiry(
     it lies.
 
     :raise ValidationFailed: on ``days`` outside 0 … MAX_EXPIRY_DAYS."""
-    if isinstance(days, bool) or not isinstance(days, int) or not (
-        0 <= days <= MAX_EXPIRY_DAYS
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not (0 <= days <= MAX_EXPIRY_DAYS)
     ):
         raise ValidationFailed(
             {"days": [msg("Give 0 to %(n)s days.", n=MAX_EXPIRY_DAYS)]}

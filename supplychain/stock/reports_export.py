@@ -10,6 +10,7 @@ locale and in the command line. Times are local wall-clock times in TIMEZONE.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,6 @@ from supplychain.stock.reports import (
     PlaceRow,
     ProductHistory,
     ValueRow,
-    unit_cost_of,
     value_totals,
 )
 
@@ -76,6 +76,7 @@ def _file(
     fmt: str, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> Export:
     """:raise ValidationFailed: on ``format`` unless csv or xlsx."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)  # safe as file and sheet name
     if fmt == "csv":
         return Export(tabular.write_csv(columns, rows), f"{name}.csv", "text/csv")
     if fmt == "xlsx":
@@ -108,7 +109,10 @@ def _slug(first: dt.date, last: dt.date, warehouse: str | None) -> str:
 def _movement_columns() -> list[str]:
     columns = ["编码 SKU", "品名 Name", "单位 Unit", "仓库 Warehouse"]
     for name in FIGURES:
-        columns += [f"{FIGURE_HEADERS[name]} 数量 qty", f"{FIGURE_HEADERS[name]} 金额 value"]
+        columns += [
+            f"{FIGURE_HEADERS[name]} 数量 qty",
+            f"{FIGURE_HEADERS[name]} 金额 value",
+        ]
     return columns
 
 
@@ -176,7 +180,7 @@ def movements_pdf(
     )
 
 
-# --- stock value at a date -------------------------------------------------------------
+# --- stock value at a date ------------------------------------------------------------
 def value_file(rows: list[ValueRow], fmt: str, day: dt.date) -> Export:
     """Every product and warehouse with stock at the end of ``day``, then the totals
     per warehouse and the grand total."""
@@ -194,7 +198,7 @@ def value_file(rows: list[ValueRow], fmt: str, day: dt.date) -> Export:
     return _file(fmt, f"stock-value-{day.isoformat()}", columns, cells)
 
 
-# --- stock by bin and lot ----------------------------------------------------------------
+# --- stock by bin and lot -------------------------------------------------------------
 def places_file(rows: list[PlaceRow], fmt: str, on: dt.date) -> Export:
     columns = [
         "仓库 Warehouse", "库位 Bin", "编码 SKU", "品名 Name", "单位 Unit", "批次 Lot",
@@ -212,9 +216,11 @@ def places_file(rows: list[PlaceRow], fmt: str, on: dt.date) -> Export:
     return _file(fmt, f"stock-places-{on.isoformat()}", columns, cells)
 
 
-# --- movement history ---------------------------------------------------------------------
+# --- movement history -----------------------------------------------------------------
 def place_label(place: Any) -> str:
-    return place.label if place.is_internal else PLACE_LABELS.get(place.usage, place.usage)
+    return (
+        place.label if place.is_internal else PLACE_LABELS.get(place.usage, place.usage)
+    )
 
 
 def history_file(history: ProductHistory, fmt: str) -> Export:
@@ -256,7 +262,7 @@ def history_file(history: ProductHistory, fmt: str) -> Export:
     return _file(fmt, name, columns, cells)
 
 
-# --- near expiry ----------------------------------------------------------------------------
+# --- near expiry ----------------------------------------------------------------------
 RESERVED_UNKNOWN = "未知 unknown (reserved per product, not per lot)"
 
 
@@ -296,6 +302,5 @@ __all__ = [
     "period_text",
     "place_label",
     "places_file",
-    "unit_cost_of",
     "value_file",
 ]
