@@ -38,7 +38,10 @@ from supplychain.stock.models import Bin, Warehouse
 Progress = Callable[[int, str], None]  # (percent 0..100, what is being loaded)
 
 # modules exposing demo_steps() -> Iterable[LoadStep], run after the core steps
-EXTENSION_MODULES: tuple[str, ...] = ("supplychain.orders.demo",)
+EXTENSION_MODULES: tuple[str, ...] = (
+    "supplychain.orders.demo",
+    "supplychain.stock.demo",
+)
 
 
 class _Reporter:
