@@ -1,9 +1,11 @@
-"""Shared pieces of the JSON API: the blueprint class, bearer-token auth, pagination."""
+"""Shared pieces of the JSON API: the blueprint class, bearer-token auth, pagination,
+the money range check."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -14,6 +16,7 @@ from flask import g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from supplychain.auth import services as auth_services
+from supplychain.database import MAX_MONEY
 from supplychain.extensions import db
 
 MAX_PER_PAGE = 200
@@ -68,6 +71,13 @@ def auth_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
         return wrapper
 
     return decorator
+
+
+def money_range(amount: Decimal) -> None:
+    """0 ≤ amount ≤ MAX_MONEY. A function, not ``validate.Range``: apispec would print
+    Decimal bounds as strings, which is not valid OpenAPI."""
+    if not 0 <= amount <= MAX_MONEY:
+        raise ma.ValidationError(f"Must be between 0 and {MAX_MONEY}.")
 
 
 class PageArgsSchema(ma.Schema):

@@ -227,7 +227,7 @@ def stocked_product(qty: int = 100, **kwargs: Any) -> Product:
     return product
 
 
-# --- stock reports (进销存报表) -------------------------------------------------------------
+# --- stock reports (进销存报表) ------------------------------------------------------
 
 
 def last_month_stock_history() -> dict[str, Any]:

@@ -9,8 +9,8 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from blueprints.api import PageArgsSchema
-from supplychain.database import CENT, MAX_MONEY
+from blueprints.api import PageArgsSchema, money_range
+from supplychain.database import CENT
 from supplychain.merchants.services import MAX_MIN_SHELF_LIFE_DAYS
 from supplychain.merchants.values import (
     CODE_RE,
@@ -26,12 +26,6 @@ _length = ma.validate.Length
 _shelf_life_range = ma.validate.Range(min=0, max=MAX_MIN_SHELF_LIFE_DAYS)
 
 
-def _money_range(amount: Decimal) -> None:
-    # a function, not validate.Range: apispec would print Decimal bounds as strings
-    if not 0 <= amount <= MAX_MONEY:
-        raise ma.ValidationError(f"Must be between 0 and {MAX_MONEY}.")
-
-
 class MoneyField(ma.fields.Decimal):
     """Exact money: a decimal string or JSON number with at most two places in (never
     rounded silently), a string with two places out ("5000.00")."""
@@ -39,7 +33,7 @@ class MoneyField(ma.fields.Decimal):
     default_error_messages = {"too_precise": "At most two decimal places."}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validate", _money_range)
+        kwargs.setdefault("validate", money_range)
         metadata = {
             "type": "string", "format": "decimal", "example": "5000.00",
             "description": "a decimal string (a JSON number is accepted too)",

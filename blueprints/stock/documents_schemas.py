@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from blueprints.api import PageArgsSchema
+from blueprints.api import PageArgsSchema, money_range
 from blueprints.stock.schemas import MoveSchema
-from supplychain.database import MAX_MONEY
 from supplychain.stock.documents import (
     ADJUSTMENT_REASONS,
     DOCUMENT_KINDS,
@@ -68,8 +67,14 @@ class DocumentLineCreateSchema(ma.Schema):
         load_default=None,
         as_string=True,
         allow_nan=False,
-        validate=_range(min=0, max=MAX_MONEY),
-        metadata={"description": "receipts and positive adjustments, CNY"},
+        validate=money_range,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "example": "12.50",
+            "description": "receipts and positive adjustments, CNY; a decimal string "
+            "(a JSON number is accepted too)",
+        },
     )
     note = ma.fields.String(load_default=None, validate=_length(max=MAX_LINE_NOTE))
 
@@ -274,7 +279,7 @@ class DocumentLineFormSchema(DocumentLineCreateSchema):
         required=True, validate=_range(min=-MAX_MOVE_QTY, max=MAX_MOVE_QTY)
     )
     unit_cost = ma.fields.Decimal(
-        load_default=None, allow_nan=False, validate=_range(min=0, max=MAX_MONEY)
+        load_default=None, allow_nan=False, validate=money_range
     )
 
 

@@ -22,6 +22,9 @@ from supplychain.stock.models import Bin, Location, StockBalance, Warehouse
 from supplychain.stock.queries import available_for
 
 TRANSFER_SKUS = 2  # products on the road to Xiaoshan
+# the reference of a move the demo posts straight through the ledger (every other move
+# of these steps belongs to a stock document): tells them from the generated history
+STAGED = "demo"
 
 
 def _user_id(ctx: LoadContext, name: str) -> int | None:
@@ -179,6 +182,7 @@ def load_receipt(ctx: LoadContext) -> None:
         expiry_date=ctx.date_in(-1),
         bin_id=ctx.ids.get("slot", {}).get((main.code, other.sku)),
         reason="Receipt (demo: a lot left to expire)",
+        reference_type=STAGED,
         user_id=_user_id(ctx, "warehouse"),
         created_at=ctx.at(120, 600),
     )

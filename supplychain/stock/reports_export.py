@@ -243,7 +243,7 @@ def history_file(history: ProductHistory, fmt: str) -> Export:
             [
                 local_time(line.created_at), line.reason,
                 line.reference_number or (
-                    f"{line.reference_type} {line.reference_id}"
+                    f"{line.reference_type} {line.reference_id or ''}".strip()
                     if line.reference_type else ""
                 ),
                 place_label(line.source), place_label(line.target), line.lot_no or "",

@@ -361,6 +361,7 @@ def test_bins_are_generated_idempotently_and_listed_with_their_optimizer_positio
         "side": "L",
         "level": 1,
         "is_active": True,
+        "is_quarantine": False,
         "layout_position": [1, 0, 0, "L"],
     }
 

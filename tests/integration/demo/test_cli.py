@@ -21,6 +21,7 @@ from supplychain.extensions import db
 from supplychain.merchants.models import Merchant
 from supplychain.stock.models import StockMove, Warehouse
 from tests.factories import UserFactory
+from tests.support.demo import history_move_count
 
 SMALL = ["--stores", "5", "--products", "20"]
 
@@ -101,7 +102,7 @@ def test_demo_reset_replaces_the_data_with_a_fresh_demo(app, runner):
     assert result.exit_code == 0, result.output
     assert "after deleting the previous data" in result.output
     assert merchant_names() != first and len(merchant_names()) == 5
-    assert move_count() == len(generate(5, 2, products=20).stock_events)
+    assert history_move_count() == len(generate(5, 2, products=20).stock_events)
     assert run_checks() == {}
 
 
@@ -197,7 +198,7 @@ def test_loads_and_resets_on_every_database(any_db_app: Any):
 
     assert run_checks() == {}
     assert db.session.scalar(sa.select(sa.func.min(Merchant.id))) >= 1
-    assert move_count() == len(generate(4, 6, products=15).stock_events)
+    assert history_move_count() == len(generate(4, 6, products=15).stock_events)
 
 
 def test_a_later_feature_adds_its_history_as_an_extension_step(app, monkeypatch):

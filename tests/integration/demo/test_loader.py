@@ -23,8 +23,17 @@ from supplychain.demo.generator import generate
 from supplychain.demo.services import demo_logins, load_demo_distributor
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant, MerchantContact
-from supplychain.stock.models import Bin, Lot, StockLevel, StockMove, Warehouse
+from supplychain.stock.demo import STAGED
+from supplychain.stock.models import (
+    Bin,
+    Location,
+    Lot,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from tests.conftest import make_app
+from tests.support.demo import HISTORY, history_move_count
 
 # one loaded database for the whole module: keep its tests on one xdist worker
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-loaded")]
@@ -67,10 +76,11 @@ def test_loads_the_generated_counts(loaded):
     assert count(User) == len(demo.users)
     assert count(Vehicle) == 12
     assert (
-        count(StockMove)
+        history_move_count()
         == len(demo.stock_events)
         == loaded.summary.counts["stock moves"]
     )
+    assert loaded.summary.counts["stock documents"] > 0
 
 
 def test_the_default_warehouse_is_laid_out_as_the_hangzhou_main_warehouse(loaded):
@@ -95,6 +105,25 @@ def test_stock_on_hand_is_what_the_generated_history_leaves(loaded):
         expected[(event.warehouse, event.sku)] += (
             -event.qty if event.kind == "issue" else event.qty
         )
+    staged = {
+        (code, sku)
+        for code, sku in db.session.execute(
+            sa.select(Warehouse.code, Product.sku)
+            .join(Location, Location.warehouse_id == Warehouse.id)
+            .join(StockMove, StockMove.to_location_id == Location.id)
+            .join(Product, Product.id == StockMove.product_id)
+            .where(~HISTORY)
+        )
+    } | {
+        (code, sku)
+        for code, sku in db.session.execute(
+            sa.select(Warehouse.code, Product.sku)
+            .join(Location, Location.warehouse_id == Warehouse.id)
+            .join(StockMove, StockMove.from_location_id == Location.id)
+            .join(Product, Product.id == StockMove.product_id)
+            .where(~HISTORY)
+        )
+    }
     actual = {
         (code, sku): on_hand
         for code, sku, on_hand in db.session.execute(
@@ -105,16 +134,21 @@ def test_stock_on_hand_is_what_the_generated_history_leaves(loaded):
     }
 
     # purchase-to-order items reserved by the demo's open orders have a level with
-    # nothing on hand; reservations themselves are checked against the orders
-    assert {k: v for k, v in actual.items() if v} == {
-        key: qty for key, qty in expected.items() if qty
+    # nothing on hand; reservations themselves are checked against the orders. The
+    # stock demo's documents move a few products after the history (run_checks proves
+    # those levels equal their moves).
+    assert staged and len(staged) < len(expected) // 4
+    assert {k: v for k, v in actual.items() if v and k not in staged} == {
+        key: qty for key, qty in expected.items() if qty and key not in staged
     }
     assert run_checks() == {}
 
 
 def test_moves_are_back_dated_over_the_last_month(loaded):
     first, last = db.session.execute(
-        sa.select(sa.func.min(StockMove.created_at), sa.func.max(StockMove.created_at))
+        sa.select(
+            sa.func.min(StockMove.created_at), sa.func.max(StockMove.created_at)
+        ).where(HISTORY)
     ).one()
     now = dt.datetime.now(dt.timezone.utc)
 
@@ -122,13 +156,19 @@ def test_moves_are_back_dated_over_the_last_month(loaded):
     assert dt.timedelta(hours=0) < now - last < dt.timedelta(days=2)
 
 
-def test_lots_of_lot_tracked_products_expire_in_the_future(loaded):
+def test_lots_of_lot_tracked_products_expire_in_the_future_but_the_staged_one(loaded):
     lots = db.session.execute(
-        sa.select(Lot.expiry_date, Product.is_lot_tracked).join(Product)
+        sa.select(Lot.id, Lot.expiry_date, Product.is_lot_tracked).join(Product)
     ).all()
+    staged = set(
+        db.session.scalars(
+            sa.select(StockMove.lot_id).where(StockMove.reference_type == STAGED)
+        )
+    )
 
-    assert lots
-    assert all(tracked and expiry > dt.date.today() for expiry, tracked in lots)
+    assert lots and all(tracked for _, _, tracked in lots)
+    expired = {lot_id for lot_id, expiry, _ in lots if expiry <= dt.date.today()}
+    assert expired == staged and len(staged) == 1
 
 
 def test_merchants_pay_their_negotiated_price_else_their_grade_price(loaded):
