@@ -2,7 +2,9 @@
 the sum of their warehouse's internal balances, reserved ≤ on hand for stocked items, no
 negative on hand anywhere inside a warehouse nor in transit; valuation: each level's
 stock value equals the value of the moves into its warehouse minus those out of it, is
-never negative, and is zero when nothing is on hand.
+never negative, and is zero when nothing is on hand; approved counts (盘点): each
+line's posted variance equals the net of the count's moves, the count's value the sum
+of its lines'.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 from supplychain.catalog.models import Product
 from supplychain.extensions import db
+from supplychain.stock.counts import check_counts
 from supplychain.stock.models import (
     Location,
     StockBalance,
@@ -33,6 +36,7 @@ def check_invariants() -> list[str]:
         _levels_match_balances,
         _no_negative_or_oversold,
         _values_match_moves,
+        check_counts,
     ):
         found = check()
         problems.extend(found[:MAX_REPORTED])

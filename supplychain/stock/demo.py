@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from supplychain.auth.models import User
 from supplychain.catalog.models import Product, ProductSupplier, Supplier
 from supplychain.demo.loader import LoadContext, LoadStep, step
 from supplychain.extensions import db
 from supplychain.merchants.models import Merchant
-from supplychain.stock import documents, ledger, replenishment, services
+from supplychain.stock import counts, documents, ledger, replenishment, services
 from supplychain.stock.models import Bin, Location, StockBalance, Warehouse
 from supplychain.stock.queries import available_for
 
 TRANSFER_SKUS = 2  # products on the road to Xiaoshan
+COUNT_BINS = 8  # bins in the demo's open cycle count
 # the reference of a move the demo posts straight through the ledger (every other move
 # of these steps belongs to a stock document): tells them from the generated history
 STAGED = "demo"
@@ -29,6 +31,11 @@ STAGED = "demo"
 
 def _user_id(ctx: LoadContext, name: str) -> int | None:
     return ctx.ids.get("user", {}).get(name)
+
+
+def _user(ctx: LoadContext, name: str) -> User | None:
+    user_id = _user_id(ctx, name)
+    return db.session.get(User, user_id) if user_id else None
 
 
 def _warehouse(code: str) -> Warehouse | None:
@@ -191,6 +198,42 @@ def load_receipt(ctx: LoadContext) -> None:
     ctx.count("stock documents")
 
 
+@step("a cycle count half done", lambda d: COUNT_BINS)
+def load_count(ctx: LoadContext) -> None:
+    """A blind cycle count of the bins of a few busy products in MAIN: the first half
+    counted (one bin two short), the rest waiting for the counter."""
+    main = _warehouse("MAIN")
+    counter, manager = _user(ctx, "warehouse"), _user(ctx, "manager")
+    if main is None or counter is None or manager is None:  # pragma: no cover
+        return
+    codes = sorted(
+        {
+            code
+            for p in _busy_products(main, lot_tracked=False, n=3 * COUNT_BINS)
+            if (code := _slot_bin(ctx, main, p))
+        }
+    )[:COUNT_BINS]
+    if not codes:  # pragma: no cover
+        return
+    count = counts.start_count(
+        main.id,
+        kind="cycle",
+        bin_codes=codes,
+        note="周二循环盘点 畅销品库位",
+        user=counter,
+    )
+    ctx.advance(1, count.number)
+    for i, count_bin in enumerate(list(count.bins)[: len(codes) // 2]):
+        held = counts.current_quantities(count_bin)
+        short = 2 if i == 0 else 0
+        entries = {
+            line.id: max(0, held[line.id] - short) for line in count_bin.lines
+        }
+        counts.record_bin_count(count.id, count_bin.bin_id, entries, user=counter)
+        ctx.advance(1, count_bin.bin.code)
+    ctx.count("stock counts")
+
+
 @step("reorder rules", lambda d: 2)
 def load_rules(ctx: LoadContext) -> None:
     for code in ("MAIN", "XS"):
@@ -204,4 +247,4 @@ def load_rules(ctx: LoadContext) -> None:
 
 
 def demo_steps() -> list[LoadStep]:
-    return [load_quarantine, load_transfers, load_receipt, load_rules]
+    return [load_quarantine, load_transfers, load_receipt, load_count, load_rules]

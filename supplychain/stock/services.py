@@ -6,10 +6,9 @@ a DomainError with the session rolled back; stock itself only ever changes throu
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from supplychain.errors import (
 from supplychain.extensions import db
 from supplychain.messages import msg
 from supplychain.stock import ledger, queries
+from supplychain.stock.expiry import local_today, unusable_qty
 from supplychain.stock.layout import (
     MAX_BINS,
     MAX_LEVELS,
@@ -37,7 +37,6 @@ from supplychain.stock.layout import (
     layout_errors,
     position_in_layout,
 )
-from supplychain.stock.expiry import local_today, unusable_qty
 from supplychain.stock.models import (
     Bin,
     Location,
@@ -46,6 +45,7 @@ from supplychain.stock.models import (
     StockMove,
     Warehouse,
 )
+from supplychain.transactions import one_transaction
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 LAYOUT_FIELDS = tuple(Layout.__dataclass_fields__)
@@ -57,17 +57,6 @@ EDITABLE_FIELDS = (
     "is_active",
     "is_default",
 ) + LAYOUT_FIELDS
-
-
-@contextlib.contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Commit at the end, or roll back and re-raise on any error."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 # --- adjustments ----------------------------------------------------------------------
@@ -89,7 +78,7 @@ def adjust_stock(
     problems.
     :raise OutOfStock: a write-off larger than the unreserved stock at that place.
     """
-    with _one_transaction():
+    with one_transaction():
         product = queries.product_by_sku(sku)
         if product is None:
             raise ValidationFailed({"sku": [f"Unknown SKU '{sku}'."]})
@@ -169,7 +158,7 @@ def create_warehouse(
         raise ValidationFailed({"code": ["1 to 20 letters, digits, '-' or '_'."]})
     values = {"name": name, "address": address, "lat": lat, "lon": lon} | layout
     _check_warehouse_values(values)
-    with _one_transaction():
+    with one_transaction():
         if db.session.scalar(sa.select(Warehouse.id).where(Warehouse.code == code)):
             raise DuplicateKey("code", code)
         if is_default:
@@ -199,7 +188,7 @@ def update_warehouse(warehouse_id: int, **changes: Any) -> Warehouse:
         raise ValidationFailed(
             {field: ["Cannot be changed."] for field in sorted(unknown)}
         )
-    with _one_transaction():
+    with one_transaction():
         warehouse = db.session.get(Warehouse, warehouse_id)
         if warehouse is None:
             raise NotFound(f"Warehouse {warehouse_id} does not exist.")
@@ -265,7 +254,7 @@ def generate_bins(
         )
     if not sides or any(side not in SIDES for side in sides):
         raise ValidationFailed({"sides": ["Choose L, R or both."]})
-    with _one_transaction():
+    with one_transaction():
         warehouse = db.session.get(Warehouse, warehouse_id)
         if warehouse is None:
             raise NotFound(f"Warehouse {warehouse_id} does not exist.")
@@ -449,7 +438,7 @@ def update_bin(
     for field, value in (("is_quarantine", is_quarantine), ("is_active", is_active)):
         if value is not None and not isinstance(value, bool):
             raise ValidationFailed({field: [msg("Must be true or false.")]})
-    with _one_transaction():
+    with one_transaction():
         bin_ = db.session.get(Bin, bin_id)
         if bin_ is None:
             raise NotFound(msg("Bin %(id)s does not exist.", id=bin_id))
