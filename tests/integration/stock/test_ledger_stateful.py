@@ -24,6 +24,9 @@ balance must equal the model's, and ``run_checks()`` must report nothing but the
 reservations the model expects (orders reserve in MAIN; raw reservations and picks
 happen in the second warehouse).
 
+Size: 60 examples × 40 steps (2,400 calls per database, derandomized, so CI runs the
+same sequence every time; ``SUPPLYCHAIN_STATEFUL_EXAMPLES`` changes the number).
+
 Examples do not share state: each example makes its own products, merchant user and
 warehouse users (warehouses and bins are made once per test), so nothing needs
 resetting between them but the raw reservations and open counts (teardown).
@@ -32,6 +35,7 @@ resetting between them but the raw reservations and open counts (teardown).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from typing import Any
 
@@ -782,8 +786,8 @@ def test_random_ledger_and_order_operations_keep_stock_exact(any_db_app):
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=25,
-            stateful_step_count=30,
+            max_examples=int(os.environ.get("SUPPLYCHAIN_STATEFUL_EXAMPLES", "60")),
+            stateful_step_count=40,
             deadline=None,
             derandomize=True,
             report_multiple_bugs=False,
