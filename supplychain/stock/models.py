@@ -240,17 +240,26 @@ class StockMove(db.Model):
         ),
         sa.Index("ix_stock_moves_reference", "reference_type", "reference_id"),
         sa.Index("ix_stock_moves_product_created", "product_id", "created_at"),
-    )
+        # the flows of a location in a period read from the index alone (the 进销存
+        # report, stock value at a date, count variances): at 1M moves SQLite's
+        # monthly report of one warehouse went from 1.8 s to 0.13 s (bench-stock)
+        sa.Index(
+            "ix_stock_moves_to_location_flow",
+            "to_location_id", "created_at", "from_location_id", "product_id", "qty",
+            "value",
+        ),
+        sa.Index(
+            "ix_stock_moves_from_location_flow",
+            "from_location_id", "created_at", "to_location_id", "product_id", "qty",
+            "value",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
     qty: Mapped[int]
-    from_location_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("locations.id"), index=True
-    )
-    to_location_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("locations.id"), index=True
-    )
+    from_location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
+    to_location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
     lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"), index=True)
     # cost value of the quantity (yuan, exact): receipts at their unit cost, everything
     # leaving a warehouse at its moving-average cost at that moment
