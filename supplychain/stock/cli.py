@@ -10,10 +10,11 @@ import click
 PARTS = (
     "supplychain.stock.reports_cli",
     "supplychain.stock.replenishment_cli",
+    "supplychain.stock.counts_cli",
 )
 
 
-@click.group("stock", help="Stock control (进销存): reports, reorder rules, checks.")
+@click.group("stock", help="Stock control (进销存): reports, reorder rules, counts.")
 def stock_group() -> None:
     pass
 

@@ -49,7 +49,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _warehouse_or_exit(code: str | None) -> Any:
+def warehouse_or_exit(code: str | None) -> Any:
     from supplychain.errors import ValidationFailed
     from supplychain.stock.replenishment import warehouse_for_code
 
@@ -75,7 +75,7 @@ def suggest_rules_command(warehouse_code: str | None, days: int, apply: bool) ->
     """Suggest reorder points and safety stocks from the last days' demand."""
     from supplychain.stock.replenishment import suggest_rules
 
-    warehouse = _warehouse_or_exit(warehouse_code)
+    warehouse = warehouse_or_exit(warehouse_code)
     suggestions = suggest_rules(warehouse.id, days=days, apply=apply)
     rows = [
         [
@@ -126,7 +126,7 @@ def low_stock_command(warehouse_code: str | None) -> None:
     """Products at or below their reorder point, with the quantity to order."""
     from supplychain.stock.replenishment import low_stock
 
-    warehouse_id = _warehouse_or_exit(warehouse_code).id if warehouse_code else None
+    warehouse_id = warehouse_or_exit(warehouse_code).id if warehouse_code else None
     rows = [
         [
             r.warehouse,
