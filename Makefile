@@ -9,7 +9,7 @@ SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test serve worker scheduler bench bench-platform bench-demo bench-latency bench-ledger bench-orders translations lint
+.PHONY: install demo test serve worker scheduler bench bench-platform bench-demo bench-latency bench-ledger bench-orders bench-stock translations lint
 
 install: $(STAMP) translations
 
@@ -48,7 +48,7 @@ worker: install
 scheduler: install
 	$(BIN)/supplychain scheduler
 
-bench: bench-platform bench-orders
+bench: bench-platform bench-orders bench-stock
 
 # issue 3: demo load (time, peak RSS), page/API latency at 2,000 stores and 100k moves,
 # reserve-if-available with 8 threads on one SKU; SQLite and PostgreSQL each
@@ -67,6 +67,12 @@ bench-ledger: install
 # order intake, against gunicorn + PostgreSQL and the embedded SQLite server
 bench-orders: install
 	$(BIN)/python -m tests.bench.orders
+
+# issue 5: 进销存 at 100k and 1M moves (300 SKUs, 2 warehouses, 1 year, seeded in bulk):
+# available qty of one SKU, the monthly report, stock value at a past date; SQLite and
+# PostgreSQL each
+bench-stock: install
+	$(BIN)/python -m tests.bench.stock
 
 lint: install
 	$(BIN)/flake8 supplychain blueprints optimizers printing tests
