@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -343,6 +344,39 @@ def facts_table(
                 ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
                 ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ]
+        )
+    )
+    return table
+
+
+def totals_table(
+    line_count: int, total_qty: int, currency: str, total: Decimal, styles: TextStyles
+) -> Table:
+    """The closing row of a document with lines: "共 N 行 · Q 件" on the left, the
+    total (``currency`` and amount, larger) on the right above a rule."""
+    count = f"共 {line_count} 行 · {total_qty:,} 件 "
+    count += f"{line_count} lines · {total_qty:,} units"
+    big = ParagraphStyle(
+        "total", parent=styles.table_cell_right, fontSize=12, leading=15
+    )
+    rows = [
+        [
+            Paragraph(para(count), styles.muted),
+            Paragraph("合计 Total", styles.table_header_right),
+            Paragraph(f"{para(currency)} {format_amount(total)}", big),
+        ]
+    ]
+    half = CONTENT_WIDTH / 2
+    table = Table(rows, colWidths=(half, half * 0.5, half * 0.5), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                *base_table_commands(),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEABOVE", (1, 0), (-1, 0), 0.8, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )

@@ -13,23 +13,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from printing.layout import (
     PageDecor,
     PdfMeta,
     build_pdf,
     facts_table,
+    totals_table,
     format_amount,
     para,
 )
 from printing.styles import (
     CONTENT_WIDTH,
-    RULE,
     TextStyles,
-    base_table_commands,
     table_style,
     text_styles,
 )
@@ -148,7 +146,11 @@ def render_order_confirmation(doc: OrderConfirmationDoc) -> bytes:
     else:
         story.append(Paragraph(EMPTY_TEXT, styles.normal))
     story.append(Spacer(1, 3 * mm))
-    story.append(_totals_table(doc, styles))
+    story.append(
+        totals_table(
+            len(doc.lines), doc.total_qty, doc.currency, doc.total_amount, styles
+        )
+    )
     if doc.note.strip():
         story.append(Spacer(1, 4 * mm))
         story.append(Paragraph(f"备注 Note: {para(doc.note)}", styles.normal))
@@ -215,35 +217,4 @@ def _lines_table(doc: OrderConfirmationDoc, styles: TextStyles) -> Table:
         )
     table = Table(rows, colWidths=COLUMN_WIDTHS, repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(right_columns=(4, 5, 6)))
-    return table
-
-
-def _totals_table(doc: OrderConfirmationDoc, styles: TextStyles) -> Table:
-    count = (
-        f"共 {len(doc.lines)} 行 · {doc.total_qty:,} 件 "
-        f"{len(doc.lines)} lines · {doc.total_qty:,} units"
-    )
-    big = ParagraphStyle(
-        "total_amount", parent=styles.table_cell_right, fontSize=12, leading=15
-    )
-    rows = [
-        [
-            Paragraph(para(count), styles.muted),
-            Paragraph("合计 Total", styles.table_header_right),
-            Paragraph(f"{para(doc.currency)} {format_amount(doc.total_amount)}", big),
-        ]
-    ]
-    half = CONTENT_WIDTH / 2
-    table = Table(rows, colWidths=(half, half * 0.5, half * 0.5), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                *base_table_commands(),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEABOVE", (1, 0), (-1, 0), 0.8, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
     return table

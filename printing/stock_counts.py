@@ -106,7 +106,10 @@ def render_count_sheet(doc: CountSheetDoc) -> bytes:
                 ("单号 No.", doc.number),
                 ("仓库 Warehouse", doc.warehouse),
                 ("范围 Scope", doc.scope),
-                ("盲盘 Blind", "是 Yes" if doc.blind else "否 No"),
+                (
+                    "账面数 System qty",
+                    "不显示（盲盘）Hidden (blind)" if doc.blind else "显示 Shown",
+                ),
             ],
             styles,
             label_share=0.7,

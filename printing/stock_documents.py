@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
@@ -22,6 +21,7 @@ from printing.layout import (
     PdfMeta,
     build_pdf,
     facts_table,
+    totals_table,
     format_amount,
     para,
 )
@@ -187,7 +187,12 @@ def render_stock_document(doc: StockDocumentDoc) -> bytes:
         story.append(_lines_table(doc, styles))
     else:
         story.append(Paragraph(EMPTY_TEXT, styles.normal))
-    story += [Spacer(1, 3 * mm), _totals_table(doc, styles)]
+    story += [
+        Spacer(1, 3 * mm),
+        totals_table(
+            len(doc.lines), doc.total_qty, doc.currency, doc.total_value, styles
+        ),
+    ]
     if doc.note.strip():
         story += [
             Spacer(1, 4 * mm),
@@ -248,37 +253,6 @@ def _line_row(line: StockDocumentLineDoc, styles: TextStyles) -> list[Any]:
         qty,
         Paragraph(format_amount(line.value), styles.table_cell_right),
     ]
-
-
-def _totals_table(doc: StockDocumentDoc, styles: TextStyles) -> Table:
-    count = (
-        f"共 {len(doc.lines)} 行 · {doc.total_qty:,} 件 "
-        f"{len(doc.lines)} lines · {doc.total_qty:,} units"
-    )
-    big = ParagraphStyle(
-        "total_value", parent=styles.table_cell_right, fontSize=12, leading=15
-    )
-    rows = [
-        [
-            Paragraph(para(count), styles.muted),
-            Paragraph("合计 Total", styles.table_header_right),
-            Paragraph(f"{para(doc.currency)} {format_amount(doc.total_value)}", big),
-        ]
-    ]
-    half = CONTENT_WIDTH / 2
-    table = Table(rows, colWidths=(half, half * 0.5, half * 0.5), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                *base_table_commands(),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEABOVE", (1, 0), (-1, 0), 0.8, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
 
 
 def _signatures(styles: TextStyles) -> Table:
