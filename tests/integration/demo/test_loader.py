@@ -107,19 +107,11 @@ def test_stock_on_hand_is_what_the_generated_history_leaves(loaded):
         )
     staged = {
         (code, sku)
+        for side in (StockMove.to_location_id, StockMove.from_location_id)
         for code, sku in db.session.execute(
             sa.select(Warehouse.code, Product.sku)
             .join(Location, Location.warehouse_id == Warehouse.id)
-            .join(StockMove, StockMove.to_location_id == Location.id)
-            .join(Product, Product.id == StockMove.product_id)
-            .where(~HISTORY)
-        )
-    } | {
-        (code, sku)
-        for code, sku in db.session.execute(
-            sa.select(Warehouse.code, Product.sku)
-            .join(Location, Location.warehouse_id == Warehouse.id)
-            .join(StockMove, StockMove.from_location_id == Location.id)
+            .join(StockMove, side == Location.id)
             .join(Product, Product.id == StockMove.product_id)
             .where(~HISTORY)
         )
