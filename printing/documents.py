@@ -12,27 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+
+from printing.values import check_int, check_text
 
 __all__ = ["BinLabel", "BinLabelDoc", "PriceListLine", "PriceListDoc"]
 
 MAX_LABEL_COLUMNS = 6
 MAX_LABEL_ROWS = 20
 MAX_BARCODE_LENGTH = 40
-
-
-def _check_int(name: str, value: Any, *, minimum: int = 0) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-
-
-def _check_text(name: str, value: Any, *, required: bool = True) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise ValueError(f"{name} must not be empty")
 
 
 def _as_tuple_of(obj: object, field: str, kind: type) -> None:
@@ -60,7 +47,7 @@ class BinLabel:
     level: int
 
     def __post_init__(self) -> None:
-        _check_text("code", self.code)
+        check_text("code", self.code)
         if len(self.code) > MAX_BARCODE_LENGTH or not all(
             " " <= ch <= "~" for ch in self.code
         ):
@@ -68,10 +55,10 @@ class BinLabel:
                 "bin code must be 1-40 printable ASCII characters (Code128), "
                 f"got {self.code!r}"
             )
-        _check_text("warehouse", self.warehouse)
-        _check_text("side", self.side, required=False)
+        check_text("warehouse", self.warehouse)
+        check_text("side", self.side, required=False)
         for name in ("aisle", "block", "bay", "level"):
-            _check_int(name, getattr(self, name))
+            check_int(name, getattr(self, name), minimum=0)
 
 
 @dataclass(frozen=True)
@@ -84,10 +71,10 @@ class BinLabelDoc:
     rows: int = 8
 
     def __post_init__(self) -> None:
-        _check_text("title", self.title)
+        check_text("title", self.title)
         _as_tuple_of(self, "labels", BinLabel)
-        _check_int("columns", self.columns, minimum=1)
-        _check_int("rows", self.rows, minimum=1)
+        check_int("columns", self.columns, minimum=1)
+        check_int("rows", self.rows, minimum=1)
         if self.columns > MAX_LABEL_COLUMNS or self.rows > MAX_LABEL_ROWS:
             raise ValueError(
                 f"at most {MAX_LABEL_COLUMNS} columns and {MAX_LABEL_ROWS} rows"
@@ -108,12 +95,12 @@ class PriceListLine:
     category: str
 
     def __post_init__(self) -> None:
-        _check_text("sku", self.sku)
-        _check_text("name", self.name)
-        _check_text("name_en", self.name_en, required=False)
-        _check_text("unit", self.unit)
-        _check_text("category", self.category, required=False)
-        _check_int("case_qty", self.case_qty, minimum=1)
+        check_text("sku", self.sku)
+        check_text("name", self.name)
+        check_text("name_en", self.name_en, required=False)
+        check_text("unit", self.unit)
+        check_text("category", self.category, required=False)
+        check_int("case_qty", self.case_qty, minimum=1)
         if not isinstance(self.price, Decimal):
             raise TypeError(f"price must be a Decimal, not {type(self.price).__name__}")
         if not self.price.is_finite():
@@ -136,8 +123,8 @@ class PriceListDoc:
 
     def __post_init__(self) -> None:
         for name in ("title", "company", "grade_name", "currency", "generated_at"):
-            _check_text(name, getattr(self, name))
-        _check_text("note", self.note, required=False)
+            check_text(name, getattr(self, name))
+        check_text("note", self.note, required=False)
         if not isinstance(self.valid_from, date):
             raise TypeError("valid_from must be a date")
         _as_tuple_of(self, "lines", PriceListLine)

@@ -21,9 +21,9 @@ from printing.layout import (
     PdfMeta,
     build_pdf,
     facts_table,
-    totals_table,
     format_amount,
     para,
+    totals_table,
 )
 from printing.styles import (
     CONTENT_WIDTH,
@@ -31,6 +31,7 @@ from printing.styles import (
     table_style,
     text_styles,
 )
+from printing.values import check_money, check_text
 
 __all__ = ["ConfirmationLine", "OrderConfirmationDoc", "render_order_confirmation"]
 
@@ -50,20 +51,6 @@ COLUMN_WIDTHS = (
 )
 
 
-def _text(name: str, value: Any, *, required: bool = True) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise ValueError(f"{name} must not be empty")
-
-
-def _money(name: str, value: Any) -> None:
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError(f"{name} must be finite, got {value}")
-
-
 @dataclass(frozen=True)
 class ConfirmationLine:
     """One order line as the merchant agreed to it (snapshotted name and price)."""
@@ -78,14 +65,14 @@ class ConfirmationLine:
 
     def __post_init__(self) -> None:
         for field in ("sku", "name", "unit"):
-            _text(field, getattr(self, field))
-        _text("name_en", self.name_en, required=False)
+            check_text(field, getattr(self, field))
+        check_text("name_en", self.name_en, required=False)
         if isinstance(self.qty, bool) or not isinstance(self.qty, int):
             raise TypeError(f"qty must be an int, not {type(self.qty).__name__}")
         if self.qty < 1:
             raise ValueError(f"qty must be at least 1, got {self.qty}")
-        _money("unit_price", self.unit_price)
-        _money("line_amount", self.line_amount)
+        check_money("unit_price", self.unit_price)
+        check_money("line_amount", self.line_amount)
 
 
 @dataclass(frozen=True)
@@ -116,9 +103,9 @@ class OrderConfirmationDoc:
             "company", "number", "status", "merchant_code", "merchant_name",
             "placed_at", "cutoff_at", "generated_at", "currency",
         ):  # fmt: skip
-            _text(field, getattr(self, field))
+            check_text(field, getattr(self, field))
         for field in ("address", "contact", "delivery_window", "note"):
-            _text(field, getattr(self, field), required=False)
+            check_text(field, getattr(self, field), required=False)
         if not isinstance(self.delivery_date, date):
             raise TypeError("delivery_date must be a date")
         lines = tuple(self.lines)
@@ -128,7 +115,7 @@ class OrderConfirmationDoc:
                     f"lines must hold ConfirmationLine, not {type(line).__name__}"
                 )
         object.__setattr__(self, "lines", lines)
-        _money("total_amount", self.total_amount)
+        check_money("total_amount", self.total_amount)
         if sum((line.line_amount for line in lines), Decimal("0")) != self.total_amount:
             raise ValueError("total_amount must equal the sum of the line amounts")
 

@@ -11,10 +11,10 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from printing.documents import PriceListDoc, PriceListLine
 from printing.layout import (
-    facts_table,
     PageDecor,
     PdfMeta,
     build_pdf,
+    facts_table,
     format_amount,
     group_by_first_seen,
     para,

@@ -18,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
 from printing.layout import PageDecor, PdfMeta, build_pdf, facts_table, para
 from printing.styles import CONTENT_WIDTH, TextStyles, table_style, text_styles
+from printing.values import check_text
 
 __all__ = ["CountSheetBin", "CountSheetDoc", "CountSheetLine", "render_count_sheet"]
 
@@ -26,13 +27,6 @@ FOUND_ROWS = 2  # blank rows per bin for items found that were not listed
 SIGNATURE = "盘点人 Counted by ____________    日期 Date ____________"
 # #, SKU, name, lot / expiry, unit, system, counted; the name takes the rest
 _FIXED = (7 * mm, 26 * mm, 30 * mm, 17 * mm, 22 * mm, 26 * mm)
-
-
-def _text(name: str, value: Any, *, required: bool = True) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise ValueError(f"{name} must not be empty")
 
 
 @dataclass(frozen=True)
@@ -48,8 +42,8 @@ class CountSheetLine:
 
     def __post_init__(self) -> None:
         for name in ("sku", "name", "unit"):
-            _text(name, getattr(self, name))
-        _text("lot", self.lot, required=False)
+            check_text(name, getattr(self, name))
+        check_text("lot", self.lot, required=False)
         if self.expiry_date is not None and not isinstance(self.expiry_date, date):
             raise TypeError("expiry_date must be a date")
         qty = self.system_qty
@@ -63,7 +57,7 @@ class CountSheetBin:
     lines: tuple[CountSheetLine, ...]
 
     def __post_init__(self) -> None:
-        _text("code", self.code)
+        check_text("code", self.code)
         object.__setattr__(self, "lines", tuple(self.lines))
         for line in self.lines:
             if not isinstance(line, CountSheetLine):
@@ -85,7 +79,7 @@ class CountSheetDoc:
 
     def __post_init__(self) -> None:
         for name in ("company", "number", "warehouse", "scope", "generated_at"):
-            _text(name, getattr(self, name))
+            check_text(name, getattr(self, name))
         object.__setattr__(self, "bins", tuple(self.bins))
         for bin_ in self.bins:
             if not isinstance(bin_, CountSheetBin):

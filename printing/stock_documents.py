@@ -21,9 +21,9 @@ from printing.layout import (
     PdfMeta,
     build_pdf,
     facts_table,
-    totals_table,
     format_amount,
     para,
+    totals_table,
 )
 from printing.styles import (
     CONTENT_WIDTH,
@@ -33,6 +33,7 @@ from printing.styles import (
     table_style,
     text_styles,
 )
+from printing.values import check_int, check_money, check_text
 
 __all__ = [
     "TITLES",
@@ -62,25 +63,6 @@ COLUMN_WIDTHS = (
 )
 
 
-def _text(name: str, value: Any, *, required: bool = True) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise ValueError(f"{name} must not be empty")
-
-
-def _int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-
-
-def _money(name: str, value: Any) -> None:
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError(f"{name} must be finite, got {value}")
-
-
 @dataclass(frozen=True)
 class StockDocumentLineDoc:
     """One line: ``qty`` signed on adjustments (− written off); ``from_place`` /
@@ -101,19 +83,19 @@ class StockDocumentLineDoc:
     note: str = ""
 
     def __post_init__(self) -> None:
-        _int("line_no", self.line_no)
-        _int("qty", self.qty)
+        check_int("line_no", self.line_no)
+        check_int("qty", self.qty)
         if self.qty == 0:
             raise ValueError("qty must not be zero")
         for name in ("sku", "name", "unit"):
-            _text(name, getattr(self, name))
+            check_text(name, getattr(self, name))
         for name in ("lot", "from_place", "to_place", "note"):
-            _text(name, getattr(self, name), required=False)
+            check_text(name, getattr(self, name), required=False)
         if self.expiry_date is not None and not isinstance(self.expiry_date, date):
             raise TypeError("expiry_date must be a date")
         if self.received_qty is not None:
-            _int("received_qty", self.received_qty)
-        _money("value", self.value)
+            check_int("received_qty", self.received_qty)
+        check_money("value", self.value)
 
 
 @dataclass(frozen=True)
@@ -138,14 +120,14 @@ class StockDocumentDoc:
         if self.kind not in TITLES:
             raise ValueError(f"kind must be one of {sorted(TITLES)}, got {self.kind!r}")
         for name in ("company", "number", "status", "generated_at", "currency"):
-            _text(name, getattr(self, name))
-        _text("note", self.note, required=False)
+            check_text(name, getattr(self, name))
+        check_text("note", self.note, required=False)
         facts = tuple(tuple(pair) for pair in self.facts)
         for pair in facts:
             if len(pair) != 2:
                 raise ValueError("facts are (label, value) pairs")
-            _text("fact label", pair[0])
-            _text("fact value", pair[1], required=False)
+            check_text("fact label", pair[0])
+            check_text("fact value", pair[1], required=False)
         object.__setattr__(self, "facts", facts)
         lines = tuple(self.lines)
         for line in lines:
@@ -154,7 +136,7 @@ class StockDocumentDoc:
                     f"lines must hold StockDocumentLineDoc, not {type(line).__name__}"
                 )
         object.__setattr__(self, "lines", lines)
-        _money("total_value", self.total_value)
+        check_money("total_value", self.total_value)
         if sum((line.value for line in lines), Decimal("0")) != self.total_value:
             raise ValueError("total_value must equal the sum of the line values")
 

@@ -28,6 +28,7 @@ from printing.styles import (
     table_style,
     text_styles,
 )
+from printing.values import check_text
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -61,13 +62,6 @@ COLUMN_WIDTHS = (
 ) + (
     _FIGURE,
 ) * len(FIGURE_COLUMNS)
-
-
-def _text(name: str, value: Any, *, required: bool = True) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise ValueError(f"{name} must not be empty")
 
 
 @dataclass(frozen=True)
@@ -108,9 +102,9 @@ class MovementLine:
     figures: tuple[MovementFigure, ...]
 
     def __post_init__(self) -> None:
-        _text("sku", self.sku)
-        _text("name", self.name)
-        _text("unit", self.unit, required=False)
+        check_text("sku", self.sku)
+        check_text("name", self.name)
+        check_text("unit", self.unit, required=False)
         object.__setattr__(self, "figures", _figures(self.figures))
 
 
@@ -131,8 +125,8 @@ class MovementReportDoc:
 
     def __post_init__(self) -> None:
         for field in ("company", "period", "warehouse", "generated_at", "currency"):
-            _text(field, getattr(self, field))
-        _text("note", self.note, required=False)
+            check_text(field, getattr(self, field))
+        check_text("note", self.note, required=False)
         lines = tuple(self.lines)
         for line in lines:
             if not isinstance(line, MovementLine):
