@@ -39,6 +39,10 @@ from supplychain.stock.models import (
 )
 
 
+# how a count's bins are listed and walked: as their labels read, aisle by aisle
+LABEL_ORDER = (Bin.aisle, Bin.block, Bin.bay, Bin.side, Bin.level, Bin.id)
+
+
 def counts_query(
     q: str = "",
     *,
@@ -112,7 +116,7 @@ def count_bins_query(
         sa.select(StockCountBin)
         .join(Bin, Bin.id == StockCountBin.bin_id)
         .where(StockCountBin.count_id == count_id)
-        .order_by(Bin.aisle, Bin.block, Bin.bay, Bin.side, Bin.level, Bin.id)
+        .order_by(*LABEL_ORDER)
     )
     if q.strip():
         stmt = stmt.where(Bin.code.ilike(like_pattern(q.upper()), escape="\\"))
@@ -146,18 +150,20 @@ def next_pending_bin(
     count: StockCount, after: StockCountBin | None = None
 ) -> StockCountBin | None:
     """The next bin still to count in label order after ``after`` (wrapping round),
-    or None when every bin is counted."""
-    pending = list(db.session.scalars(count_bins_query(count.id, status="pending")))
-    if not pending:
-        return None
+    or None when every bin is counted. Two one-row queries, whatever the count's
+    size (it runs after every bin a counter saves)."""
+    pending = count_bins_query(count.id, status="pending").limit(1)
     if after is not None:
-        order = list(db.session.scalars(count_bins_query(count.id)))
-        position = {cb.id: i for i, cb in enumerate(order)}
-        mine = position.get(after.id, -1)
-        later = [cb for cb in pending if position[cb.id] > mine]
-        if later:
-            return later[0]
-    return pending[0]
+        b = after.bin
+        later = db.session.scalar(
+            pending.where(
+                sa.tuple_(*LABEL_ORDER)
+                > sa.tuple_(b.aisle, b.block, b.bay, b.side, b.level, b.id)
+            )
+        )
+        if later is not None:
+            return later
+    return db.session.scalar(pending)
 
 
 @dataclass(frozen=True)

@@ -653,6 +653,26 @@ def test_counts_list_with_progress_and_search(main, counter):
     assert counts.next_pending_bin(count).bin_id == bin2.id
 
 
+def test_the_next_bin_to_count_follows_the_labels_and_wraps_round(main, counter):
+    a2 = make_bin(main, aisle=2, bay=1)
+    a1_2, a1_1 = make_bin(main, aisle=1, bay=2), make_bin(main, aisle=1, bay=1)
+    a1_1_up = make_bin(main, aisle=1, bay=1, level=2)
+    count = counts.start_count(main.id, user=counter)
+    bins = {cb.bin_id: cb for cb in count.bins}
+    counts.record_bin_count(count.id, a1_2.id, {}, user=counter)
+
+    def after(bin_):
+        return counts.next_pending_bin(count, bins[bin_.id]).bin_id
+
+    assert counts.next_pending_bin(count).bin_id == a1_1.id
+    assert after(a1_1) == a1_1_up.id  # level 2 of the same bay comes next
+    assert after(a1_1_up) == a2.id  # A01-1-02 is counted: skipped
+    assert after(a2) == a1_1.id  # round again to the first one still pending
+    for bin_ in (a1_1, a1_1_up, a2):
+        counts.record_bin_count(count.id, bin_.id, {}, user=counter)
+    assert counts.next_pending_bin(count, bins[a2.id]) is None
+
+
 def test_the_count_check_finds_lines_that_disagree_with_their_moves(
     main, counter, manager
 ):
